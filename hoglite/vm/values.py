@@ -1,0 +1,358 @@
+"""The closed Hog value model, and how values are printed.
+
+Hog values are plain Python values plus a few records of our own:
+
+| Hog type | Python                                                         |
+| -------- | -------------------------------------------------------------- |
+| null     | None                                                           |
+| boolean  | bool                                                           |
+| number   | int or float (JavaScript semantics: an integral float is an integer to `typeof` and printing) |
+| string   | str                                                            |
+| array    | list                                                           |
+| tuple    | tuple                                                          |
+| dict     | dict (insertion ordered)                                       |
+| function | Closure (holding a Callable)                                   |
+| error    | HogErrorValue (a dict with `__hogError__`, type, message, payload) |
+| date     | HogDate (a dict with `__hogDate__`, year, month, day)           |
+| datetime | HogDateTime (a dict with `__hogDateTime__`, dt, zone)           |
+
+Errors and dates are dict subclasses because PostHog exposes them as plain objects whose fields Hog
+code reads (`e.message`, `d.year`) and whose keys it can list; their class keeps them apart from a
+Hog dict that merely has the same keys.
+
+Printing follows PostHog's TypeScript VM (the behavioural oracle): numbers print as JavaScript prints
+them, strings inside containers are quoted and escaped, one-element tuples print as `tuple(x)`, and a
+container met again on the path being printed (a cycle) prints as `null`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MAX_SAFE_INTEGER = 2**53
+
+
+class Callable:
+    """A function body: Hog code in a chunk (`local`), a native built-in (`stl`) or a host async function."""
+
+    __slots__ = ("kind", "name", "arg_count", "upvalue_count", "ip", "chunk")
+
+    def __init__(self, kind: str, name: str, arg_count: int, upvalue_count: int, ip: int, chunk: str) -> None:
+        self.kind = kind
+        self.name = name
+        self.arg_count = arg_count
+        self.upvalue_count = upvalue_count
+        self.ip = ip
+        self.chunk = chunk
+
+    def to_json(self) -> dict:
+        return {
+            "__hogCallable__": self.kind,
+            "name": self.name,
+            "argCount": self.arg_count,
+            "upvalueCount": self.upvalue_count,
+            "ip": self.ip,
+            "chunk": self.chunk,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Callable:
+        return cls(
+            data["__hogCallable__"],
+            data.get("name") or "",
+            data.get("argCount", 0),
+            data.get("upvalueCount", 0),
+            data.get("ip", 0),
+            data.get("chunk", "root"),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Callable)
+            and self.kind == other.kind
+            and self.name == other.name
+            and self.arg_count == other.arg_count
+            and self.upvalue_count == other.upvalue_count
+            and self.ip == other.ip
+            and self.chunk == other.chunk
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.name, self.ip, self.chunk))
+
+    def __repr__(self) -> str:
+        return f"Callable({self.kind!r}, {self.name!r}, argc={self.arg_count}, ip={self.ip}, chunk={self.chunk!r})"
+
+
+class Closure:
+    """A callable with the ids of the upvalues it captured."""
+
+    __slots__ = ("callable", "upvalues")
+
+    def __init__(self, callable: Callable, upvalues: list[int] | None = None) -> None:
+        self.callable = callable
+        self.upvalues = upvalues if upvalues is not None else []
+
+    def to_json(self) -> dict:
+        return {"__hogClosure__": True, "callable": self.callable.to_json(), "upvalues": list(self.upvalues)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Closure:
+        return cls(Callable.from_json(data["callable"]), list(data.get("upvalues") or []))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Closure) and self.callable == other.callable and self.upvalues == other.upvalues
+
+    def __hash__(self) -> int:
+        return hash(self.callable)
+
+    def __repr__(self) -> str:
+        return f"Closure({self.callable!r}, upvalues={self.upvalues})"
+
+
+class HogErrorValue(dict):
+    """A Hog error value: `{__hogError__: true, type, message, payload}`."""
+
+    __slots__ = ()
+
+    def __init__(self, error_type: Any = "Error", message: Any = None, payload: Any = None) -> None:
+        super().__init__(
+            __hogError__=True,
+            type=error_type or "Error",
+            message=message or "An error occurred",
+            payload=payload,
+        )
+
+    @property
+    def error_type(self) -> Any:
+        return self.get("type")
+
+    @property
+    def message(self) -> Any:
+        return self.get("message")
+
+    @property
+    def payload(self) -> Any:
+        return self.get("payload")
+
+
+class HogDate(dict):
+    """A calendar date: `{__hogDate__: true, year, month, day}`."""
+
+    __slots__ = ()
+
+    def __init__(self, year: int, month: int, day: int) -> None:
+        super().__init__(__hogDate__=True, year=year, month=month, day=day)
+
+
+class HogDateTime(dict):
+    """A point in time with a display zone: `{__hogDateTime__: true, dt: <epoch seconds>, zone}`."""
+
+    __slots__ = ()
+
+    def __init__(self, dt: float, zone: str = "UTC") -> None:
+        super().__init__(__hogDateTime__=True, dt=dt, zone=zone)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Type names and truthiness
+
+
+def is_integral(value: float) -> bool:
+    return math.isfinite(value) and value == int(value)
+
+
+def type_of(value: Any) -> str:
+    """The name `typeof()` reports (JavaScript semantics for numbers: integral floats are integers)."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if is_integral(value) else "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, tuple):
+        return "tuple"
+    if isinstance(value, HogErrorValue):
+        return "error"
+    if isinstance(value, HogDateTime):
+        return "datetime"
+    if isinstance(value, HogDate):
+        return "date"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (Closure, Callable)):
+        return "function"
+    return "unknown"
+
+
+def is_truthy(value: Any) -> bool:
+    """JavaScript truthiness: null, false, 0, NaN and '' are false; everything else (empty containers too) is true."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    if isinstance(value, (int, float)):
+        return value == value and value != 0  # NaN != NaN
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------
+# Number formatting (JavaScript's Number.prototype.toString)
+
+
+def format_number(value: int | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return str(value)
+        value = float(value)
+    if value != value:
+        return "NaN"
+    if value == math.inf:
+        return "Infinity"
+    if value == -math.inf:
+        return "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    text = repr(abs(value))
+    # Split Python's shortest round-trip representation into digits and a decimal exponent n such
+    # that value = 0.d1d2...dk x 10^n, then lay it out the way ECMAScript does.
+    if "e" in text:
+        mantissa, exp_text = text.split("e")
+        exponent = int(exp_text)
+    else:
+        mantissa, exponent = text, 0
+    if "." in mantissa:
+        int_part, frac_part = mantissa.split(".")
+    else:
+        int_part, frac_part = mantissa, ""
+    if frac_part == "0":
+        frac_part = ""
+    digits = (int_part + frac_part).lstrip("0")
+    leading_zeros = len(int_part + frac_part) - len((int_part + frac_part).lstrip("0"))
+    n = len(int_part) + exponent - leading_zeros
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        out = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        exp = f"e+{e}" if e >= 0 else f"e-{-e}"
+        out = digits[0] + ("." + digits[1:] if k > 1 else "") + exp
+    return sign + out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Printing
+
+_ESCAPES = {
+    "\b": "\\b",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\n": "\\n",
+    "\t": "\\t",
+    "\0": "\\0",
+    "\v": "\\v",
+    "\\": "\\\\",
+}
+_QUOTE_ESCAPES = {**_ESCAPES, "'": "\\'"}
+_BACKQUOTE_ESCAPES = {**_ESCAPES, "`": "``"}
+_QUOTE_TABLE = str.maketrans(_QUOTE_ESCAPES)
+_BACKQUOTE_TABLE = str.maketrans(_BACKQUOTE_ESCAPES)
+
+
+def quote_string(value: str) -> str:
+    """A string as a Hog single-quoted literal, the way containers print their strings."""
+    return "'" + value.translate(_QUOTE_TABLE) + "'"
+
+
+def _is_plain_identifier(name: str) -> bool:
+    if not name or not (name[0].isascii() and (name[0].isalpha() or name[0] in "_$")):
+        return False
+    return all(ch.isascii() and (ch.isalnum() or ch in "_$") for ch in name)
+
+
+def quote_identifier(name: Any) -> str:
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        return format_number(name)
+    name = str(name)
+    if _is_plain_identifier(name):
+        return name
+    return "`" + name.translate(_BACKQUOTE_TABLE) + "`"
+
+
+def format_datetime_seconds(dt: Any) -> str:
+    text = format_number(dt) if isinstance(dt, (int, float)) and not isinstance(dt, bool) else str(dt)
+    return text if "." in text else text + ".0"
+
+
+def print_value(value: Any, _path: set[int] | None = None) -> str:
+    """The repr format (§7.2 of the language spec): what `print` shows for a non-string value."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return quote_string(value)
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if isinstance(value, Closure):
+        value = value.callable
+    if isinstance(value, Callable):
+        return f"fn<{quote_identifier(value.name or 'lambda')}({format_number(value.arg_count)})>"
+    if isinstance(value, HogDateTime):
+        return f"DateTime({format_datetime_seconds(value.get('dt'))}, {quote_string(str(value.get('zone')))})"
+    if isinstance(value, HogDate):
+        return f"Date({print_value(value.get('year'))}, {print_value(value.get('month'))}, {print_value(value.get('day'))})"
+    path = _path if _path is not None else set()
+    marker = id(value)
+    if isinstance(value, HogErrorValue):
+        # Errors, like dates and functions, are printed even when met again on the path.
+        payload = value.get("payload")
+        message = value.get("message")
+        message_text = quote_string(message) if isinstance(message, str) else quote_string(print_string(message))
+        if is_truthy(payload) and marker not in path:
+            path.add(marker)
+            try:
+                return f"{value.get('type')}({message_text}, {print_value(payload, path)})"
+            finally:
+                path.discard(marker)
+        return f"{value.get('type')}({message_text})"
+    if marker in path:
+        return "null"
+    path.add(marker)
+    try:
+        if isinstance(value, list):
+            return "[" + ", ".join(print_value(item, path) for item in value) + "]"
+        if isinstance(value, tuple):
+            inner = ", ".join(print_value(item, path) for item in value)
+            return f"tuple({inner})" if len(value) < 2 else f"({inner})"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{print_value(k, path)}: {print_value(v, path)}" for k, v in value.items()) + "}"
+    finally:
+        path.discard(marker)
+    return str(value)
+
+
+def print_string(value: Any) -> str:
+    """What `print` writes for one argument: strings raw, everything else in repr format."""
+    if isinstance(value, str):
+        return value
+    return print_value(value)
