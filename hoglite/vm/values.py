@@ -356,3 +356,218 @@ def print_string(value: Any) -> str:
     if isinstance(value, str):
         return value
     return print_value(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Crossing the host boundary: plain JSON <-> Hog values
+#
+# Both walks are iterative (a 100k-deep document cannot exhaust Python's stack) and stop with a clear
+# error past `max_depth` levels, because recursive consumers further on (printing, JSON encoding)
+# could not handle deeper values anyway.
+
+DEFAULT_MAX_DEPTH = 10_000
+
+
+class ValueConversionError(ValueError):
+    """A host value that has no Hog equivalent, or one nested deeper than the limit."""
+
+
+_JSON_SCALARS = (type(None), bool, int, float, str)
+
+
+def _from_json_leaf(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if kind in _JSON_SCALARS or isinstance(value, (Closure, Callable)):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    raise ValueConversionError(f"Can not convert a host value of type {type(value).__name__} to a Hog value")
+
+
+def _special_from_json(value: dict) -> Any:
+    """Dates, closures and callables keep their marker shapes in JSON (as in PostHog's states)."""
+    if value.get("__hogDateTime__") and "dt" in value:
+        return HogDateTime(value.get("dt"), value.get("zone") or "UTC")
+    if value.get("__hogDate__") and "year" in value:
+        return HogDate(value.get("year"), value.get("month"), value.get("day"))
+    if value.get("__hogClosure__") and isinstance(value.get("callable"), dict):
+        return Closure.from_json(value)
+    if value.get("__hogCallable__") and "ip" in value:
+        return Callable.from_json(value)
+    return None
+
+
+def from_json_value(value: Any, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
+    """A deep copy of host data as Hog values: JSON objects become dicts, arrays lists, tuples stay.
+
+    Objects carrying PostHog's markers become dates, datetimes, closures and callables (as PostHog does
+    when it resumes a state). Hog values that are already records (HogErrorValue, HogDate, ...) are
+    copied as such. Raises ValueConversionError for anything else.
+    """
+    if not isinstance(value, (dict, list, tuple)):
+        return _from_json_leaf(value)
+    copies: dict[int, Any] = {}
+    return _convert_tree(value, max_depth, copies)
+
+
+def _new_container(value: Any) -> tuple[Any, bool]:
+    """An empty copy of `value` (or the finished special value) and whether children must be filled."""
+    if isinstance(value, dict):
+        if isinstance(value, (HogErrorValue, HogDate, HogDateTime)):
+            copy = dict.__new__(type(value))
+            return copy, True
+        special = _special_from_json(value)
+        if special is not None:
+            return special, False
+        return {}, True
+    if isinstance(value, list):
+        return [], True
+    return [], True  # tuples are built as lists and frozen when finished
+
+
+def _convert_tree(root: Any, max_depth: int, copies: dict[int, Any]) -> Any:
+    result, fill = _new_container(root)
+    if not fill:
+        return result
+    # Entries: [source, target, iterator, is_tuple, key_of_this_in_parent]
+    stack: list[list[Any]] = [[root, result, _iter_children(root), isinstance(root, tuple)]]
+    copies[id(root)] = result
+    finished: Any = None
+    while stack:
+        top = stack[-1]
+        source, target, children = top[0], top[1], top[2]
+        descended = False
+        for key, child in children:
+            if isinstance(child, (dict, list, tuple)):
+                if id(child) in copies:
+                    # A cycle in host data becomes the same cycle between the copies (a tuple still
+                    # being built cannot be referenced, so that one position becomes null).
+                    converted = copies[id(child)]
+                    if isinstance(converted, list) and isinstance(child, tuple):
+                        converted = None
+                    _store(target, key, converted)
+                    continue
+                if len(stack) >= max_depth:
+                    raise ValueConversionError(f"Value nested deeper than {max_depth} levels")
+                sub, fill = _new_container(child)
+                if not fill:
+                    _store(target, key, sub)
+                    continue
+                copies[id(child)] = sub
+                stack.append([child, sub, _iter_children(child), isinstance(child, tuple), key])
+                descended = True
+                break
+            _store(target, key, _from_json_leaf(child))
+        if descended:
+            continue
+        stack.pop()
+        del copies[id(source)]
+        done = tuple(target) if top[3] else target
+        if stack:
+            _store(stack[-1][1], top[4], done)
+        else:
+            finished = done
+    return finished
+
+
+def _iter_children(value: Any) -> Any:
+    if isinstance(value, dict):
+        return iter(value.items())
+    return enumerate(value)
+
+
+def _store(target: Any, key: Any, value: Any) -> None:
+    if isinstance(target, dict):
+        if isinstance(key, (list, dict)):
+            raise ValueConversionError("Dict keys must be strings, numbers, booleans or null")
+        dict.__setitem__(target, _from_json_leaf(key) if not isinstance(key, tuple) else key, value)
+    else:
+        target.append(value)
+
+
+def json_key(key: Any) -> str:
+    """A dict key as JavaScript turns it into an object key (String(key))."""
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if isinstance(key, (int, float)):
+        return format_number(key)
+    if isinstance(key, tuple):
+        return ",".join("" if item is None else json_key(item) for item in key)
+    return str(key)
+
+
+def to_json_value(value: Any, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
+    """Hog value -> plain JSON data (what PostHog hands to hosts, e.g. async-call arguments).
+
+    Dicts get string keys (as JavaScript turns Map keys into object keys), tuples become lists,
+    closures/errors/dates keep their marker objects, NaN and ±Infinity become null, and a container
+    met again inside itself becomes null.
+    """
+    if not isinstance(value, (dict, list, tuple)):
+        return _to_json_leaf(value)
+    root = {} if isinstance(value, dict) else []
+    on_path = {id(value)}
+    stack: list[list[Any]] = [[value, root, _iter_children(value)]]
+    while stack:
+        top = stack[-1]
+        target = top[1]
+        descended = False
+        for key, child in top[2]:
+            if isinstance(child, (dict, list, tuple)):
+                if id(child) in on_path:
+                    converted: Any = None
+                else:
+                    if len(stack) >= max_depth:
+                        raise ValueConversionError(f"Value nested deeper than {max_depth} levels")
+                    sub: Any = {} if isinstance(child, dict) else []
+                    _json_store(target, key, sub)
+                    on_path.add(id(child))
+                    stack.append([child, sub, _iter_children(child)])
+                    descended = True
+                    break
+            else:
+                converted = _to_json_leaf(child)
+            _json_store(target, key, converted)
+        if not descended:
+            stack.pop()
+            on_path.discard(id(top[0]))
+    return root
+
+
+def _json_store(target: Any, key: Any, value: Any) -> None:
+    if isinstance(target, dict):
+        target[json_key(key)] = value
+    else:
+        target.append(value)
+
+
+def _to_json_leaf(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind in _JSON_SCALARS:
+        return value
+    if kind is Closure or kind is Callable:
+        return value.to_json()
+    if isinstance(value, (bool, int, float, str)):
+        return _from_json_leaf(value)
+    return None

@@ -1,0 +1,149 @@
+"""JSON the way JavaScript does it, for fetch bodies going out and responses coming back.
+
+PostHog converts the Hog value to JavaScript and calls `JSON.stringify` on it, and parses responses
+with `JSON.parse`. Python's `json` differs in small ways that show up on the wire, so this module
+pins them down:
+
+* no spaces; integral floats print as integers (`1704067200`, not `1704067200.0`); other numbers print
+  as JavaScript prints them; NaN and the infinities become `null`;
+* non-ASCII is not escaped; control characters use `\\b \\f \\n \\r \\t` or lower-case `\\u00xx`; lone
+  surrogates are escaped (well-formed `JSON.stringify`) so the body always encodes to UTF-8;
+* Hog-only values go out as PostHog's JavaScript objects do: dates, datetimes and errors are plain
+  objects with their marker keys (`{"__hogDateTime__":true,"dt":...,"zone":"UTC"}`), tuples are
+  arrays, closures are their `{"__hogClosure__":true,...}` record;
+* a value that contains itself is an error (JavaScript throws "Converting circular structure to JSON");
+* parsing refuses `NaN`/`Infinity` literals (Python's `json` accepts them, `JSON.parse` does not) and
+  turns integers beyond 2**53 into floats, as JavaScript numbers are doubles.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from hoglite.vm.values import MAX_SAFE_INTEGER, format_number
+
+MAX_DEPTH = 512
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class JsonEncodeError(ValueError):
+    """The value cannot be serialised (a cycle, too deep)."""
+
+
+def _escape_char(ch: str) -> str:
+    short = _SHORT_ESCAPES.get(ch)
+    if short is not None:
+        return short
+    return f"\\u{ord(ch):04x}"
+
+
+_ESCAPE_TABLE = {i: _escape_char(chr(i)) for i in range(0x20)}
+_ESCAPE_TABLE[ord('"')] = '\\"'
+_ESCAPE_TABLE[ord("\\")] = "\\\\"
+# Lone surrogates: escaped, as a well-formed JSON.stringify does (pairs are merged first, see js_string).
+for _code in range(0xD800, 0xE000):
+    _ESCAPE_TABLE[_code] = f"\\u{_code:04x}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def js_string(text: str) -> str:
+    """A JSON string literal exactly as JavaScript's JSON.stringify writes it."""
+    if _SURROGATE.search(text):
+        # A JavaScript string is UTF-16: a high+low surrogate pair is one character and goes out raw.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return '"' + text.translate(_ESCAPE_TABLE) + '"'
+
+
+def js_number(value: int | float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"
+    return format_number(value)
+
+
+def js_stringify(value: Any) -> str:
+    """Serialise a Hog value like PostHog's `JSON.stringify(convertHogToJS(value))`."""
+    out: list[str] = []
+    _write(value, out, set(), 0)
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str], path: set[int], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise JsonEncodeError(f"the value is nested more than {MAX_DEPTH} levels deep")
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, (int, float)):
+        out.append(js_number(value))
+    elif isinstance(value, str):
+        out.append(js_string(value))
+    elif isinstance(value, (list, tuple, dict)):
+        marker = id(value)
+        if marker in path:
+            raise JsonEncodeError("the value contains itself (a cycle), which JSON cannot represent")
+        path.add(marker)
+        if isinstance(value, dict):
+            out.append("{")
+            for index, (key, item) in enumerate(value.items()):
+                if index:
+                    out.append(",")
+                out.append(js_string(key if isinstance(key, str) else _key_text(key)))
+                out.append(":")
+                _write(item, out, path, depth + 1)
+            out.append("}")
+        else:
+            out.append("[")
+            for index, item in enumerate(value):
+                if index:
+                    out.append(",")
+                _write(item, out, path, depth + 1)
+            out.append("]")
+        path.discard(marker)
+    elif hasattr(value, "to_json"):  # Closure / Callable records, as PostHog passes them through
+        _write(value.to_json(), out, path, depth + 1)
+    else:
+        raise JsonEncodeError(f"a value of Python type {type(value).__name__} cannot be sent")
+
+
+def _key_text(key: Any) -> str:
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, float)):
+        return format_number(key)
+    return str(key)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _js_int(text: str) -> int | float:
+    number = int(text)
+    return number if -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER else float(number)
+
+
+class NotJson:
+    """Marker for "the text did not parse" (distinct from a JSON `null`)."""
+
+
+NOT_JSON = NotJson()
+
+
+def parse_json_text(text: str) -> Any:
+    """Parse like JavaScript's JSON.parse; returns NOT_JSON when the text is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_js_int)
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than Python's parser allows; keep the raw text.
+        return NOT_JSON

@@ -1,0 +1,340 @@
+"""Paused VM state as plain JSON, in the shape of PostHog's `VMState` (hog-bytecode.md §8.3).
+
+A state holds `bytecodes`, `stack`, `upvalues`, `callStack`, `throwStack`, `declaredFunctions`, `ops`,
+`asyncSteps`, `syncDuration` and `maxMemUsed`, so PostHog's VM can resume a hoglite state and hoglite
+can resume PostHog's (values are converted exactly as PostHog converts them: dicts become objects with
+string keys, tuples become arrays, dates and closures keep their marker objects).
+
+PostHog's conversion loses information. hoglite keeps the lossy body (that is what PostHog reads) and
+adds one extra top-level key, `"hoglite": {"version": 1, "annotations": [...]}`, which PostHog ignores
+(it only reads the fields above, and its own states simply do not have it). Each annotation names a
+value by its path (`["s", slot, ...]` into the stack, `["u", n, ...]` into the value of the n-th
+upvalue; then array positions / dict entry positions) and says what the JSON body lost:
+
+- `["tuple", path]`            the array is a tuple
+- `["error", path]`            the object is a Hog error value (PostHog would resume it as a plain dict)
+- `["dict", path, keys]`       a dict whose keys are not plain strings (or would be misread as a date,
+                               closure, ...): `keys` are the original keys, in entry order
+- `["float", path, "NaN"]`     a NaN / Infinity / -Infinity (JSON cannot hold them: the body has null)
+- `["ref", path, target]`      the same object as the one at `target` (shared references and cycles;
+                               the body holds a copy, or null for a cycle)
+
+So a hoglite -> JSON -> hoglite round trip is exact, and a state PostHog produced or resumed behaves
+as it does in PostHog.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hoglite.errors import HogRuntimeError
+from hoglite.vm.frames import Frame, UpValue
+from hoglite.vm.memory import value_cost
+from hoglite.vm.values import (
+    DEFAULT_MAX_DEPTH,
+    Callable,
+    Closure,
+    HogDate,
+    HogDateTime,
+    HogErrorValue,
+    ValueConversionError,
+    from_json_value,
+    json_key,
+    to_json_value,
+)
+
+PausedState = dict[str, Any]
+STATE_VERSION = 1
+_MARKERS = ("__hogDate__", "__hogDateTime__", "__hogClosure__", "__hogCallable__")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Encoding
+
+
+def _float_name(value: float) -> str:
+    if value != value:
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def _encode_key(key: Any) -> Any:
+    if isinstance(key, float) and not math.isfinite(key):
+        return {"f": _float_name(key)}
+    if isinstance(key, tuple):
+        return {"t": [_encode_key(item) for item in key]}
+    return key
+
+
+def _decode_key(key: Any) -> Any:
+    if isinstance(key, dict):
+        if "f" in key:
+            return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[key["f"]]
+        if "t" in key:
+            return tuple(_decode_key(item) for item in key["t"])
+    return key
+
+
+def _needs_key_annotation(value: dict) -> bool:
+    if type(value) is not dict:
+        return False
+    for key in value:
+        if type(key) is not str:
+            return True
+    return any(value.get(marker) for marker in _MARKERS)
+
+
+class _Encoder:
+    """Pre-order walk of every value in the state, producing JSON bodies and annotations."""
+
+    def __init__(self) -> None:
+        self.annotations: list[list[Any]] = []
+        self.first_seen: dict[int, list[Any]] = {}
+        self.keep_alive: list[Any] = []
+
+    def encode(self, value: Any, path: list[Any]) -> Any:
+        if not isinstance(value, (dict, list, tuple)):
+            return self._leaf(value, path)
+        if isinstance(value, (HogDate, HogDateTime)):
+            return to_json_value(value)
+        if id(value) in self.first_seen:
+            self.annotations.append(["ref", path, self.first_seen[id(value)]])
+            return to_json_value(value)
+        body, fill = self._open(value, path)
+        if not fill:
+            return body
+        stack: list[list[Any]] = [[value, body, self._children(value), path]]
+        on_path = {id(value)}
+        while stack:
+            top = stack[-1]
+            source, target, children, base = top
+            descended = False
+            for position, key, child in children:
+                child_path = base + [position]
+                if isinstance(child, (dict, list, tuple)) and not isinstance(child, (HogDate, HogDateTime)):
+                    if id(child) in self.first_seen:
+                        self.annotations.append(["ref", child_path, self.first_seen[id(child)]])
+                        copy = None if id(child) in on_path else to_json_value(child)
+                        self._store(target, key, copy, position)
+                        continue
+                    if len(stack) >= DEFAULT_MAX_DEPTH:
+                        raise ValueConversionError(f"Value nested deeper than {DEFAULT_MAX_DEPTH} levels")
+                    sub, fill = self._open(child, child_path)
+                    self._store(target, key, sub, position)
+                    if fill:
+                        on_path.add(id(child))
+                        stack.append([child, sub, self._children(child), child_path])
+                        descended = True
+                        break
+                    continue
+                if isinstance(child, (HogDate, HogDateTime)):
+                    self._store(target, key, to_json_value(child), position)
+                else:
+                    self._store(target, key, self._leaf(child, child_path), position)
+            if not descended:
+                stack.pop()
+                on_path.discard(id(source))
+        return body
+
+    def _leaf(self, value: Any, path: list[Any]) -> Any:
+        if type(value) is float and not math.isfinite(value):
+            self.annotations.append(["float", path, _float_name(value)])
+            return None
+        return to_json_value(value)
+
+    def _open(self, value: Any, path: list[Any]) -> tuple[Any, bool]:
+        """The (empty) JSON body for a container, registering it and its annotation."""
+        self.first_seen[id(value)] = path
+        self.keep_alive.append(value)
+        if isinstance(value, tuple):
+            self.annotations.append(["tuple", path])
+            return [], True
+        if isinstance(value, list):
+            return [], True
+        if isinstance(value, HogErrorValue):
+            self.annotations.append(["error", path])
+        elif _needs_key_annotation(value):
+            self.annotations.append(["dict", path, [_encode_key(key) for key in value]])
+        return {}, True
+
+    @staticmethod
+    def _children(value: Any) -> Any:
+        if isinstance(value, dict):
+            return ((position, key, child) for position, (key, child) in enumerate(value.items()))
+        return ((position, position, child) for position, child in enumerate(value))
+
+    @staticmethod
+    def _store(target: Any, key: Any, value: Any, position: int) -> None:
+        if isinstance(target, list):
+            target.append(value)
+            return
+        text = json_key(key)
+        if text in target:  # two keys with the same JSON form: keep both, the annotation has the real keys
+            text = f"{text}\u0000{position}"
+        target[text] = value
+
+
+def encode_state(vm: Any) -> PausedState:
+    """The JSON state of a paused VM (see the module docstring)."""
+    encoder = _Encoder()
+    try:
+        stack = [encoder.encode(value, ["s", index]) for index, value in enumerate(vm.stack)]
+        ordered = sorted(vm.upvalues, key=lambda upvalue: upvalue.location)
+        upvalues = [
+            {
+                "__hogUpValue__": True,
+                "id": upvalue.id,
+                "location": upvalue.location,
+                "closed": upvalue.closed,
+                "value": encoder.encode(upvalue.value, ["u", index]),
+            }
+            for index, upvalue in enumerate(ordered)
+        ]
+    except ValueConversionError as error:
+        raise HogRuntimeError(f"Can not save the paused state: {error}") from None
+    state: PausedState = {
+        "bytecodes": {name: dict(entry) for name, entry in vm.bytecodes.items()},
+        "stack": stack,
+        "upvalues": upvalues,
+        "callStack": [
+            {
+                "ip": frame.ip,
+                "chunk": frame.chunk,
+                "stackStart": frame.stack_start,
+                "argCount": frame.arg_count,
+                "closure": frame.closure.to_json(),
+            }
+            for frame in vm.call_stack
+        ],
+        "throwStack": [
+            {"callStackLen": calls, "stackLen": length, "catchIp": catch_ip}
+            for calls, length, catch_ip in vm.throw_stack
+        ],
+        "declaredFunctions": {name: list(entry) for name, entry in vm.declared_functions.items()},
+        "ops": vm.ops,
+        "asyncSteps": vm.async_steps,
+        "syncDuration": round(vm.sync_duration_ms, 3),
+        "maxMemUsed": vm.max_mem_used,
+    }
+    if encoder.annotations:
+        state["hoglite"] = {"version": STATE_VERSION, "annotations": encoder.annotations}
+    return state
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decoding
+
+
+class _Decoder:
+    def __init__(self, annotations: list[Any]) -> None:
+        self.by_path: dict[tuple[Any, ...], list[Any]] = {}
+        self.refs: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for entry in annotations or []:
+            if not isinstance(entry, list) or len(entry) < 2 or not isinstance(entry[1], list):
+                continue
+            path = tuple(entry[1])
+            if entry[0] == "ref" and len(entry) > 2 and isinstance(entry[2], list):
+                self.refs[path] = tuple(entry[2])
+            else:
+                self.by_path[path] = entry
+        self.objects: dict[tuple[Any, ...], Any] = {}
+
+    def decode(self, body: Any, path: tuple[Any, ...]) -> Any:
+        if not self.by_path and not self.refs:
+            return from_json_value(body)
+        return self._node(body, path)
+
+    def _node(self, body: Any, path: tuple[Any, ...]) -> Any:
+        # Recursion depth is bounded by the encoder's depth limit; states come from us or PostHog.
+        if path in self.refs:
+            return self.objects.get(self.refs[path])
+        note = self.by_path.get(path)
+        if note is not None and note[0] == "float":
+            return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(note[2])
+        if isinstance(body, list):
+            items: list[Any] = []
+            if note is None or note[0] != "tuple":
+                self.objects[path] = items
+            for index, child in enumerate(body):
+                items.append(self._node(child, path + (index,)))
+            if note is not None and note[0] == "tuple":
+                result = tuple(items)
+                self.objects[path] = result
+                return result
+            return items
+        if isinstance(body, dict):
+            kind = note[0] if note is not None else None
+            if kind is None and any(body.get(marker) for marker in _MARKERS):
+                value = from_json_value(body)
+                self.objects[path] = value
+                return value
+            out: dict[Any, Any] = dict.__new__(HogErrorValue) if kind == "error" else {}
+            self.objects[path] = out
+            keys = [_decode_key(key) for key in note[2]] if kind == "dict" else None
+            for position, (key, child) in enumerate(body.items()):
+                real_key = keys[position] if keys is not None and position < len(keys) else key
+                dict.__setitem__(out, real_key, self._node(child, path + (position,)))
+            return out
+        return from_json_value(body)
+
+
+def restore_state(vm: Any, state: PausedState) -> None:
+    """Load a JSON state (ours or PostHog's) into a fresh VM."""
+    extra = state.get("hoglite") if isinstance(state.get("hoglite"), dict) else {}
+    decoder = _Decoder(extra.get("annotations") or [])
+    try:
+        vm.stack = [decoder.decode(value, ("s", index)) for index, value in enumerate(state.get("stack") or [])]
+        vm.upvalues = []
+        for index, entry in enumerate(state.get("upvalues") or []):
+            upvalue = UpValue(
+                int(entry["id"]),
+                int(entry["location"]),
+                bool(entry.get("closed")),
+                decoder.decode(entry.get("value"), ("u", index)),
+            )
+            vm.upvalues.append(upvalue)
+        vm.call_stack = [
+            Frame(
+                int(entry.get("ip", 0)),
+                entry.get("chunk") or "root",
+                int(entry.get("stackStart", 0)),
+                int(entry.get("argCount", 0)),
+                _closure(entry.get("closure")),
+            )
+            for entry in state.get("callStack") or []
+        ]
+    except (KeyError, TypeError, ValueError, RecursionError) as error:
+        raise HogRuntimeError(f"Invalid paused state: {error}") from None
+    vm.upvalues_by_id = {upvalue.id: upvalue for upvalue in vm.upvalues}
+    vm.open_upvalues = sorted((u for u in vm.upvalues if not u.closed), key=lambda upvalue: upvalue.location)
+    vm.throw_stack = [
+        (int(entry["callStackLen"]), int(entry["stackLen"]), int(entry["catchIp"]))
+        for entry in state.get("throwStack") or []
+    ]
+    vm.declared_functions = {name: list(entry) for name, entry in (state.get("declaredFunctions") or {}).items()}
+    vm.ops = int(state.get("ops") or 0)
+    vm.async_steps = int(state.get("asyncSteps") or 0)
+    vm.sync_duration_ms = float(state.get("syncDuration") or 0)
+    vm.mem = [value_cost(value) for value in vm.stack]
+    vm.mem_used = sum(vm.mem)
+    vm.max_mem_used = max(int(state.get("maxMemUsed") or 0), vm.mem_used)
+    vm.mutated = True  # we cannot know whether containers were mutated before the pause
+
+
+def _closure(data: Any) -> Closure:
+    if isinstance(data, Closure):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("callable"), dict):
+        return Closure(Callable.from_json(data["callable"]), list(data.get("upvalues") or []))
+    raise HogRuntimeError(f"Invalid closure in paused state: {data!r}")
+
+
+def state_bytecodes(state: PausedState) -> dict[str, dict[str, Any]]:
+    """The chunk map of a state (older states carry only `bytecode`, the root program)."""
+    if state.get("bytecode"):
+        return {"root": {"bytecode": state["bytecode"]}}
+    bytecodes = state.get("bytecodes")
+    if not isinstance(bytecodes, dict) or "root" not in bytecodes:
+        raise HogRuntimeError("Invalid paused state: no root bytecode")
+    return bytecodes

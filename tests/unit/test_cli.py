@@ -1,0 +1,216 @@
+"""The `hoglite` command line, in process (`main(argv)`) and as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hoglite.cli import COMMANDS, main
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None,
+            monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# --- run -------------------------------------------------------------------------------------------
+
+
+def test_run_prints_program_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["run", str(EXAMPLES / "hello.hog")], capsys)
+    assert (code, out, err) == (0, "Hello, Hog!\n1 + 2 = 3\n", "")
+
+
+def test_run_does_not_print_the_result_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "ret.hog", "print('out') return {'a': [1, 'x']}")
+    assert run_cli(["run", path], capsys) == (0, "out\n", "")
+    assert run_cli(["run", path, "--result"], capsys) == (0, "out\n{'a': [1, 'x']}\n", "")
+
+
+def test_run_result_flag_prints_nothing_for_null(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "null.hog", "print('only output')")
+    assert run_cli(["run", path, "--result"], capsys) == (0, "only output\n", "")
+
+
+def test_run_with_globals(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["run", str(EXAMPLES / "globals.hog"), "--globals",
+                              str(EXAMPLES / "event.globals.json"), "--result"], capsys)
+    assert code == 0, err
+    assert out == ("ada@example.com viewed https://example.com/pricing\n"
+                   "browser: Firefox\n"
+                   "{'event': '$pageview', 'browser': 'Firefox'}\n")
+
+
+def test_run_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_cli(["run", "-"], capsys, stdin="print(1 + 2)", monkeypatch=monkeypatch) == (0, "3\n", "")
+
+
+def test_run_runtime_error_renders_caret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "boom.hog", "print('before')\nlet i := 0\nprint([1, 2][i])\n")
+    code, out, err = run_cli(["run", path], capsys)
+    assert code == 1
+    assert out == "before\n"  # output printed before the error is kept
+    assert "Hog arrays start from index 1" in err
+    assert f"{path}:3:" in err and "print([1, 2][i])" in err and "^" in err
+    assert "Traceback" not in err
+
+
+def test_run_uncaught_hog_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "throw.hog", "throw Error('nope')\n")
+    code, out, err = run_cli(["run", path], capsys)
+    assert code == 1 and out == ""
+    assert "Error('nope')" in err and f"{path}:1:" in err
+    assert "Traceback" not in err
+
+
+def test_run_syntax_error_renders_caret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "bad.hog", "let x := [1, 2]\nprint(x[0])\n")
+    code, out, err = run_cli(["run", path], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("syntax error: Array access starts from 1\n")
+    assert f"{path}:2:9" in err
+    assert "2 | print(x[0])" in err
+    assert "Traceback" not in err
+
+
+def test_run_compile_error_from_stdin_names_stdin(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run_cli(["run", "-"], capsys, stdin="let a := 1\nlet a := 2\n", monkeypatch=monkeypatch)
+    assert code == 1
+    assert "Variable `a` already declared in this scope" in err
+    assert "<stdin>:2:" in err
+
+
+def test_run_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["run", "does/not/exist.hog"], capsys)
+    assert code == 2 and out == ""
+    assert err == "hoglite: error: file not found: does/not/exist.hog\n"
+
+
+def test_run_missing_globals_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["run", str(EXAMPLES / "hello.hog"), "--globals", "nope.json"], capsys)
+    assert code == 2 and "file not found: nope.json" in err
+
+
+def test_run_globals_must_be_an_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    globals_path = write(tmp_path, "g.json", "[1, 2]")
+    code, _, err = run_cli(["run", str(EXAMPLES / "hello.hog"), "--globals", globals_path], capsys)
+    assert code == 1 and "globals must be a JSON object" in err
+
+
+def test_run_bare_posthog_bytecode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # print(1 + 2) compiled by PostHog: ["_H", 1, 33, 2, 33, 1, 6, 2, "print", 1, 35]
+    path = write(tmp_path, "prog.hoge", json.dumps(["_H", 1, 33, 2, 33, 1, 6, 2, "print", 1, 35]))
+    assert run_cli(["run", path], capsys) == (0, "3\n", "")
+
+
+def test_run_invalid_bytecode_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "bad.json", '["nope"]')
+    code, out, err = run_cli(["run", path], capsys)
+    assert code == 1 and out == ""
+    assert "must be a JSON array starting with \"_H\"" in err
+    path = write(tmp_path, "broken.hoge", "[1, 2")
+    code, _, err = run_cli(["run", path], capsys)
+    assert code == 1 and "not valid JSON" in err
+
+
+def test_compile_then_run_keeps_source_positions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write(tmp_path, "prog.hog", "print('hi')\nlet i := 0\nprint([1][i])\n")
+    compiled = str(tmp_path / "prog.hoge")
+    assert run_cli(["compile", source, "--with-source-map", "-o", compiled], capsys) == (0, "", "")
+    data = json.loads(Path(compiled).read_text())
+    assert data["bytecode"][:2] == ["_H", 1] and data["source_map"]
+    code, out, err = run_cli(["run", compiled], capsys)
+    assert code == 1 and out == "hi\n"
+    assert "Hog arrays start from index 1" in err and "print([1][i])" in err and "^" in err
+
+
+def test_compile_prints_bare_bytecode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "add.hog", "print(1 + 2)")
+    code, out, err = run_cli(["compile", path], capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out) == ["_H", 1, 33, 2, 33, 1, 6, 2, "print", 1, 35]
+
+
+def test_compile_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "bad.hog", "try { print(1) }")
+    code, out, err = run_cli(["compile", path], capsys)
+    assert code == 1 and out == ""
+    assert "try statement must have at least one catch block" in err and f"{path}:1:" in err
+
+
+def test_disasm_from_source_and_bytecode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "add.hog", "print(1 + 2)")
+    code, out, err = run_cli(["disasm", path], capsys)
+    assert code == 0 and err == ""
+    assert "PLUS" in out and "CALL_GLOBAL" in out and "print" in out
+    bare = write(tmp_path, "add.json", json.dumps(["_H", 1, 33, 2, 33, 1, 6, 2, "print", 1, 35]))
+    code, out2, _ = run_cli(["disasm", bare], capsys)
+    assert code == 0 and "PLUS" in out2 and "INTEGER" in out2
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli([], capsys)
+    assert code == 2 and "usage: hoglite" in err
+    code, _, err = run_cli(["frobnicate"], capsys)
+    assert code == 2 and "invalid choice" in err
+    code, _, err = run_cli(["run"], capsys)
+    assert code == 2 and "the following arguments are required: file" in err
+
+
+def test_commands_registry_has_the_core_subcommands() -> None:
+    assert {"run", "compile", "disasm"} <= set(COMMANDS)
+    for entry in COMMANDS.values():
+        assert entry.help and callable(entry.run) and callable(entry.configure)
+
+
+def test_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    for example in sorted(EXAMPLES.glob("*.hog")):
+        argv = ["run", str(example)]
+        globals_file = EXAMPLES / "event.globals.json"
+        if example.name == "globals.hog":
+            argv += ["--globals", str(globals_file)]
+        code, out, err = run_cli(argv, capsys)
+        assert code == 0, f"{example.name}: {err}"
+        assert out and err == ""
+
+
+# --- as a subprocess -------------------------------------------------------------------------------
+
+
+def _subprocess(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "hoglite.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=120, check=False)
+
+
+def test_subprocess_run_and_errors() -> None:
+    done = _subprocess(["run", "examples/hello.hog"])
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Hello, Hog!\n1 + 2 = 3\n", "")
+    done = _subprocess(["run", "-"], stdin="print('a')\nprint(nope)\n")
+    assert done.returncode == 1 and done.stdout == "a\n"
+    assert "Global variable not found: nope" in done.stderr and "<stdin>:2:" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = _subprocess(["run", "missing.hog"])
+    assert done.returncode == 2 and "file not found: missing.hog" in done.stderr
