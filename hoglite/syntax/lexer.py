@@ -450,9 +450,10 @@ class Lexer:
             raise self.smap.error("HogQLX tags are not supported in hoglite", start, m.end())
 
 
-def tokenize(text: str, smap: SourceMap, *, template: bool = False) -> list[HogToken]:
-    tokens = Lexer(text, smap).run(template=template)
-    return postprocess(tokens, smap)
+def tokenize(text: str, smap: SourceMap, *, mode: str = "program") -> list[HogToken]:
+    """Tokens for `mode` "program", "expression" (the input is one expression) or "template"."""
+    tokens = Lexer(text, smap).run(template=mode == "template")
+    return postprocess(tokens, smap, statement_start=mode == "program")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -610,7 +611,7 @@ def _forced_block(tokens: list[HogToken], match: list[int], i: int) -> bool:
     return False
 
 
-def postprocess(tokens: list[HogToken], smap: SourceMap) -> list[HogToken]:
+def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: bool = True) -> list[HogToken]:
     tokens = _merge_lambda_params(tokens)
     match = _match_brackets(tokens, smap)
     n = len(tokens)
@@ -620,7 +621,8 @@ def postprocess(tokens: list[HogToken], smap: SourceMap) -> list[HogToken]:
         nxt = tokens[i + 1] if i + 1 < n else None
         if t == "LBRACE":
             if prev is None:
-                tok.type = _classify_brace(tokens, match, i, False)
+                if statement_start:
+                    tok.type = _classify_brace(tokens, match, i, False)
             elif _forced_block(tokens, match, i):
                 tok.type = "LBRACE_BLOCK"
             elif prev == "ARROW":
@@ -628,7 +630,7 @@ def postprocess(tokens: list[HogToken], smap: SourceMap) -> list[HogToken]:
             elif prev in STMT_PREV:
                 tok.type = _classify_brace(tokens, match, i, False)
         elif t in CALLABLE_KEYWORDS and nxt is not None and nxt.type == "LPAR" and prev not in EXPR_END:
-            if t != "IF" or (prev is not None and prev not in STMT_PREV):
+            if t != "IF" or (prev is None and not statement_start) or (prev is not None and prev not in STMT_PREV):
                 # `not (x)`, `if(c, a, b)`: a call whose name keeps the case it was written in.
                 tok.type = "NAME"
                 tok.data = (str(tok),)

@@ -384,7 +384,7 @@ def _run(source: str, start: str, name: str) -> Any:
     try:
         if len(source) > _MAX_SOURCE:
             raise smap.error(f"Source is too long ({len(source)} characters, limit {_MAX_SOURCE})", 0, 0)
-        tokens = tokenize(source, smap, template=start == "template")
+        tokens = tokenize(source, smap, mode=start)
         try:
             return _parser().parse(tokens, start=start)
         except UnexpectedInput as exc:
