@@ -106,7 +106,7 @@ def load_program(path: str, *, bytecode: bool = False, stdin: IO[str] | None = N
     from hoglite.compiler import CompiledProgram, compile_source
 
     text = read_text(path, stdin)
-    display = "<stdin>" if path == "-" else path
+    display = display_name(path)
     if not is_bytecode_path(path, bytecode):
         return LoadedInput(display, text, compile_source(text, name=display))
     try:
@@ -138,9 +138,14 @@ def load_globals(path: str | None) -> dict[str, Any]:
     return data
 
 
-def render_error(error: HogliteError, loaded: LoadedInput | None, fallback_name: str) -> str:
+def display_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def render_error(error: HogliteError, loaded: LoadedInput | None, path: str) -> str:
+    """The caret message; before a program is loaded, the error carries its own source (compile errors)."""
     source = loaded.source if loaded is not None else None
-    name = loaded.display_name if loaded is not None else fallback_name
+    name = loaded.display_name if loaded is not None else display_name(path)
     return error.render(source, name=name)
 
 
@@ -176,6 +181,8 @@ def run_command(args: argparse.Namespace) -> int:
     loaded: LoadedInput | None = None
     try:
         loaded = load_program(args.file, bytecode=args.bytecode)
+        for warning in loaded.program.warnings:
+            print(f"{loaded.display_name}: warning: {warning}", file=sys.stderr)
         globals_data = load_globals(args.globals)
         options = RunOptions(globals=globals_data, host=_streaming_host(),
                              source_map=loaded.program.source_map, source=loaded.source)
@@ -207,7 +214,7 @@ def compile_command(args: argparse.Namespace) -> int:
     from hoglite.compiler import compile_source
 
     source = read_text(args.file)
-    name = "<stdin>" if args.file == "-" else args.file
+    name = display_name(args.file)
     try:
         program = compile_source(source, name=name)
     except HogliteError as error:

@@ -35,13 +35,6 @@ SCHEMA_FIELDS = ("key", "type", "label", "description", "required", "default", "
 EXTEND_OBJECT_KEY = "$$_extend_object"
 
 _KEY_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-# Keys that look like credentials (PostHog's list), for log redaction.
-_SECRET_KEY_RE = re.compile(
-    r"authorization|cookie|token|secret|password|passcode|credential|api[-_]?key|private[-_]?key|signing[-_]?key",
-    re.IGNORECASE,
-)
-_HEADER_SECRET_KEYS = re.compile(r"^(authorization|x-api-key|api-key|apikey|cookie|token|x-auth-token)$", re.I)
-_AUTH_PREFIXES = ("Bearer ", "Basic ", "Token ")
 
 
 class InputValidationError(TemplateError):
@@ -426,48 +419,12 @@ def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunn
 
 
 def collect_secrets(schema: list[dict[str, Any]], inputs: Mapping[str, Any]) -> list[str]:
-    """The strings to redact from logs and errors, from the evaluated inputs (spec §2.8)."""
-    secrets: list[str] = []
+    """The strings to redact from logs and errors, from the evaluated inputs (spec §2.8).
 
-    def add(value: Any) -> None:
-        if isinstance(value, str):
-            if value and value not in secrets:
-                secrets.append(value)
-        elif isinstance(value, dict):
-            for child in value.values():
-                add(child)
-        elif isinstance(value, list):
-            for child in value:
-                add(child)
+    The policy lives in hoglite.cdp.redact (one choke point for the project): secret inputs, inputs
+    whose key looks like a credential, and values under credential-like keys in dictionary and
+    integration inputs (not every string of an integration, which would mask e.g. the region "US").
+    """
+    from hoglite.cdp.redact import secrets_from_inputs
 
-    def add_credentials(value: Any) -> None:
-        # PostHog redacts every string of an integration's config. That also hides harmless,
-        # short values such as the region "US" everywhere in the logs ("USD" would print as
-        # "***REDACTED***D"), so hoglite redacts only the values under credential-like keys.
-        if isinstance(value, dict):
-            for child_key, child in value.items():
-                if _SECRET_KEY_RE.search(str(child_key)):
-                    add(child)
-                else:
-                    add_credentials(child)
-        elif isinstance(value, list):
-            for child in value:
-                add_credentials(child)
-
-    for item in schema:
-        key = item.get("key")
-        value = inputs.get(key)
-        if value is None:
-            continue
-        if item.get("secret") or _SECRET_KEY_RE.search(str(key)):
-            add(value)
-        elif item.get("type") == "integration":
-            add_credentials(value)
-        elif item.get("type") == "dictionary" and isinstance(value, dict):
-            for header, header_value in value.items():
-                if isinstance(header_value, str) and _HEADER_SECRET_KEYS.match(str(header)):
-                    add(header_value)
-                    for prefix in _AUTH_PREFIXES:
-                        if header_value.startswith(prefix):
-                            add(header_value[len(prefix):])
-    return secrets
+    return secrets_from_inputs(schema, inputs)

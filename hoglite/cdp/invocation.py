@@ -24,6 +24,7 @@ from typing import Any
 from hoglite.cdp import filters as filters_module
 from hoglite.cdp import inputs as inputs_module
 from hoglite.cdp.globals import Project, build_filter_globals, globals_from, source_global
+from hoglite.cdp.redact import redactor_for_inputs
 from hoglite.cdp.template import Template
 from hoglite.errors import FetchError, HogliteError, HogRuntimeError, TemplateError, UncaughtHogError
 
@@ -273,30 +274,6 @@ def _print_message(args: list[Any]) -> str:
     return ", ".join(parts)
 
 
-class _Redactor:
-    """Replaces every secret (and its JSON-escaped form) with ***REDACTED***."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        try:
-            from hoglite.cdp.redact import Redactor
-        except ImportError:
-            Redactor = None  # noqa: N806
-        self._impl = Redactor(secrets) if Redactor is not None else None
-        variants: list[str] = []
-        for secret in secrets:
-            for form in (secret, json.dumps(secret, ensure_ascii=False)[1:-1]):
-                if form and form not in variants:
-                    variants.append(form)
-        self._variants = sorted(variants, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        if self._impl is not None:
-            return self._impl.redact(text)
-        for secret in self._variants:
-            text = text.replace(secret, "***REDACTED***")
-        return text
-
-
 class _Invocation:
     """The mutable state of one run: logs, fetch calls, the failed-fetch mark."""
 
@@ -420,7 +397,8 @@ def invoke_template(
     except TemplateError as error:
         run.log("error", f"Error building inputs for event {run.event_uuid}: {error.message}")
         return finish("error", error=error.message, error_detail=error, stage="inputs")
-    run.redact = _Redactor(inputs_module.collect_secrets(schema, evaluated))
+    # One redaction policy for the whole project: hoglite.cdp.redact (spec §2.8, narrowed for integrations).
+    run.redact = redactor_for_inputs(schema, evaluated)
     globals_["inputs"] = evaluated
 
     # 3. The code, with the fetch loop.
@@ -567,3 +545,19 @@ def _perform_fetch(args: list[Any], fetcher: Any, run: _Invocation, build_reques
         run.log("error", line)
     run.failed_fetch = run.logs[-1].message if response.status >= 400 else None
     return hog_response
+
+
+def invoke_all_mappings(template: Template, event_or_globals: Mapping[str, Any], inputs: Mapping[str, Any] | None,
+                        *, fetcher: Any, **options: Any) -> list[InvocationResult]:
+    """PostHog's mapping loop (spec §1.3): one invocation per mapping whose filters match.
+
+    A template without mapping_templates gives one invocation. Otherwise every mapping marked
+    `include_by_default` (all of them when none is marked) is tried; the template's own filters
+    apply first, then the mapping's, so a non-matching mapping comes back as `skipped`.
+    """
+    mappings = template.mapping_templates or []
+    if not mappings:
+        return [invoke_template(template, event_or_globals, inputs, fetcher=fetcher, **options)]
+    chosen = [m for m in mappings if m.get("include_by_default")] or list(mappings)
+    return [invoke_template(template, event_or_globals, inputs, fetcher=fetcher, mapping=m.get("name"), **options)
+            for m in chosen]

@@ -371,7 +371,7 @@ class Engine:
         """`invoke` with awaited fetches: many invocations can share one event loop and one HTTP client."""
         from hoglite.host.steps import drive_async
 
-        step = self.start(template, event, inputs, **options)
+        step = self.start(self.template(template), event, inputs, **options)
         return self._emit(await drive_async(self, step, self.async_fetcher_for(fetcher)))
 
     # -- step-wise ----------------------------------------------------------------------------------

@@ -490,14 +490,12 @@ def _match_brackets(tokens: list[HogToken], smap: SourceMap) -> list[int]:
     return match
 
 
-def _merge_lambda_params(tokens: list[HogToken]) -> list[HogToken]:
+def _merge_lambda_params(tokens: list[HogToken], header_ends: set[int]) -> list[HogToken]:
     """Fold lambda parameter lists into one LAMBDA_PARAMS token.
 
     `(a, b) ->`, `() ->`, `x ->` and also `a, b, x ->`: PostHog's grammar reads a comma-separated run
     of names followed by `->` as ONE lambda, even inside an array or argument list (spec 11a:
     `[inc, dbl, x -> x - 3]` is a one-element array)."""
-    if not any(tok.type == "ARROW" for tok in tokens):
-        return tokens
     out: list[HogToken] = []
     n = len(tokens)
     i = 0
@@ -506,7 +504,7 @@ def _merge_lambda_params(tokens: list[HogToken]) -> list[HogToken]:
         tok = tokens[i]
         t = tok.type
         prev = out[-1].type if out else None
-        if t == "LPAR" and prev not in _CALLABLE_END:
+        if t == "LPAR" and (prev not in _CALLABLE_END or id(out[-1]) in header_ends):
             j = i + 1
             names: list[str] = []
             ok = True
@@ -612,8 +610,14 @@ def _forced_block(tokens: list[HogToken], match: list[int], i: int) -> bool:
 
 
 def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: bool = True) -> list[HogToken]:
-    tokens = _merge_lambda_params(tokens)
     match = _match_brackets(tokens, smap)
+    # The `)` of `if (...)`, `while (...)`, `for (...)` ends a header, not an operand: `(a) -> a` after
+    # it is a lambda, not a call.
+    header_ends = {id(tokens[match[i]]) for i in range(1, len(tokens))
+                   if tokens[i].type == "LPAR" and match[i] > i and tokens[i - 1].type in ("IF", "WHILE", "FOR")}
+    if any(tok.type == "ARROW" for tok in tokens):
+        tokens = _merge_lambda_params(tokens, header_ends)
+        match = _match_brackets(tokens, smap)
     n = len(tokens)
     for i, tok in enumerate(tokens):
         t = tok.type

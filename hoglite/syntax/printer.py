@@ -49,17 +49,20 @@ def quote_string(value: str) -> str:
     return "'" + _escape(value, _STRING_SPECIAL) + "'"
 
 
+# Words the lexer treats specially in some positions (`interval 2 day`, `(select ...)`, `in cohort 5`);
+# quoting them is always safe.
+_QUOTE_ANYWAY = frozenset({"interval", "select", "cohort", "sql"})
+
+
 def quote_identifier(name: str, *, member: bool = False) -> str:
     """`name` as written in Hog: bare when possible, else back-quoted. After a dot keywords are fine."""
-    if _PLAIN_NAME.match(name) and (member or name.lower() not in RESERVED):
+    if _PLAIN_NAME.match(name) and (member or (name.lower() not in RESERVED and name.lower() not in _QUOTE_ANYWAY)):
         return name
     return "`" + _escape(name, _IDENT_SPECIAL) + "`"
 
 
 def _call_name(name: str) -> str:
-    # `sql(` would be refused as a HogQL construct; a quoted name is an ordinary call.
-    if name == "sql":
-        return "`sql`"
+    # `sql(` would be refused as a HogQL construct; quote_identifier quotes it.
     return quote_identifier(name)
 
 
@@ -239,8 +242,8 @@ class _Printer:
         text = self.expr(e, POSTFIX)
         if text.startswith("("):
             return text
-        if isinstance(e, ast.Constant) and not isinstance(e.value, (str, bool)) and e.value is not None:
-            return f"({text})"
+        if isinstance(e, ast.Constant) and not isinstance(e.value, str) and e.value is not None:
+            return f"({text})"  # `1.2` would be a float, `true.x` a field chain, `true()` a call
         if isinstance(e, ast.Field) and (dotted or (call and len(e.chain) == 1)):
             return f"({text})"  # `a.b` would fold into one chain, `f(x)` into a call by name
         if call and isinstance(e, ast.Call) and e.params is None:

@@ -133,9 +133,11 @@ def _pretty(value: Any) -> str:
 
 def _difference(label: str, expected: Any, actual: Any) -> str:
     """`label` with expected and actual values; a unified diff when they span several lines."""
+    short_left = json.dumps(expected, ensure_ascii=False)
+    short_right = json.dumps(actual, ensure_ascii=False)
+    if len(short_left) <= 100 and len(short_right) <= 100:
+        return f"  {label}:\n    expected: {short_left}\n    actual:   {short_right}"
     left, right = _pretty(expected), _pretty(actual)
-    if "\n" not in left and "\n" not in right:
-        return f"  {label}:\n    expected: {left}\n    actual:   {right}"
     diff = difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "actual", lineterm="", n=2)
     return f"  {label}:\n" + "\n".join("    " + line for line in diff)
 

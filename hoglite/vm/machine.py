@@ -462,7 +462,7 @@ class VM:
                     if not isinstance(count, int) or count > len(stack):
                         raise HogRuntimeError("Not enough arguments on the stack")
                     if count > limits.max_args:
-                        raise HogRuntimeError(limit_messages.TOO_MANY_ARGUMENTS)
+                        raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
                     kind, target = self.resolve_global_call(name)
                     if kind == _NATIVE:
                         if count < target.min_args:
@@ -662,7 +662,7 @@ class VM:
                     if not isinstance(count, int) or count > len(stack):
                         raise HogRuntimeError("Not enough arguments on the stack")
                     if count > limits.max_args:
-                        raise HogRuntimeError(limit_messages.TOO_MANY_ARGUMENTS)
+                        raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
                     kind = callable_.kind
                     if kind == "local":
                         arg_count = callable_.arg_count

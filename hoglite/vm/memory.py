@@ -46,8 +46,13 @@ def _text_len(value: Any) -> int:
     return utf16_length(value) if isinstance(value, str) else 0
 
 
-def value_cost(value: Any, cap: int | None = None) -> int:
-    """The estimate for `value`. With `cap`, the walk may stop early once the total passes `cap`."""
+def value_cost(value: Any, cap: int | None = None, memo: dict[int, int] | None = None,
+               keep: list[Any] | None = None) -> int:
+    """The estimate for `value`. With `cap`, the walk may stop early once the total passes `cap`.
+
+    `memo` (id -> cost) lets a caller keep container costs between walks; every container added to it
+    is appended to `keep`, so its id stays unique while the entry exists.
+    """
     kind = type(value)
     if kind in _SCALARS:
         return UNIT
@@ -58,7 +63,11 @@ def value_cost(value: Any, cap: int | None = None) -> int:
     if kind is Callable:
         return callable_cost(value)
     if isinstance(value, (list, tuple, dict)):
-        return _container_cost(value, cap)
+        if memo is not None:
+            known = memo.get(id(value))
+            if known is not None:
+                return known
+        return _container_cost(value, cap, memo, keep)
     return UNIT
 
 
@@ -68,8 +77,9 @@ def _children(container: Any) -> Any:
     return iter(container)
 
 
-def _container_cost(root: Any, cap: int | None) -> int:
-    memo: dict[int, int] = {}
+def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, keep: list[Any] | None) -> int:
+    if memo is None:
+        memo = {}
     on_path = {id(root)}
     # Each entry: [container, iterator over its children, cost accumulated so far].
     stack: list[list[Any]] = [[root, _children(root), UNIT]]
@@ -116,6 +126,8 @@ def _container_cost(root: Any, cap: int | None) -> int:
         finished_id = id(top[0])
         on_path.discard(finished_id)
         memo[finished_id] = top[2]
+        if keep is not None:
+            keep.append(top[0])
         if not stack:
             return top[2]
         stack[-1][2] += top[2]

@@ -232,3 +232,20 @@ def test_mappings() -> None:
 def test_now_uses_the_injected_clock() -> None:
     result = invoke("return toUnixTimestamp(now())")
     assert result.value == NOW
+
+
+def test_invoke_all_mappings() -> None:
+    from hoglite.cdp.invocation import invoke_all_mappings
+
+    fields = {"mapping_templates": [
+        {"name": "Page", "include_by_default": True, "filters": {"events": [{"id": "$pageview"}]}},
+        {"name": "Signup", "include_by_default": True, "filters": {"events": [{"id": "signed_up"}]},
+         "inputs": {"kind": "signup"}, "inputs_schema": [{"key": "kind", "type": "string"}]},
+        {"name": "Optional", "filters": {}},
+    ]}
+    results = invoke_all_mappings(template("return inputs.kind ?? 'none'", **fields), EVENT, {},
+                                  fetcher=MockFetcher(), clock=lambda: NOW)
+    assert [(r.mapping, r.outcome, r.value) for r in results] == [("Page", "skipped", None),
+                                                                  ("Signup", "ok", "signup")]
+    single = invoke_all_mappings(template("return 2"), EVENT, {}, fetcher=MockFetcher())
+    assert [(r.outcome, r.value) for r in single] == [("ok", 2)]

@@ -214,3 +214,30 @@ def test_subprocess_run_and_errors() -> None:
     assert "Traceback" not in done.stderr
     done = _subprocess(["run", "missing.hog"])
     assert done.returncode == 2 and "file not found: missing.hog" in done.stderr
+
+
+def test_run_and_compile_print_compiler_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "warn.hog", "let a := 1\na = 2\nprint(a)\n")
+    code, out, err = run_cli(["run", path], capsys)
+    assert (code, out) == (0, "1\n")
+    assert err == f"{path}: warning: You must use ':=' for assignment instead of '='. (line 2, column 1)\n"
+    code, out, err = run_cli(["compile", path], capsys)
+    assert code == 0 and json.loads(out)[:2] == ["_H", 1]
+    assert "You must use ':=' for assignment" in err
+
+
+def test_run_legacy_bytecode_and_bytecode_on_stdin(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # version 0 pushes call arguments last-first: concat('a', 'b')
+    path = write(tmp_path, "legacy.hoge", json.dumps(["_h", 32, "b", 32, "a", 2, "concat", 2, 2, "print", 1, 35]))
+    assert run_cli(["run", path], capsys) == (0, "ab\n", "")
+    code, out, err = run_cli(["run", "-", "--bytecode", "--result"], capsys,
+                             stdin='["_H", 1, 33, 4, 33, 10, 7, 38]', monkeypatch=monkeypatch)
+    assert (code, out, err) == (0, "6\n", "")
+
+
+def test_run_rejects_json_that_is_not_a_program(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "x.json", '{"x": 1}')
+    code, out, err = run_cli(["run", path], capsys)
+    assert code == 1 and out == ""
+    assert err == f'hoglite: error: {path}: expected a bytecode array or a compiled program object with "bytecode"\n'
