@@ -44,7 +44,29 @@ _EXPORTS = {
     "FetchError": "hoglite.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CompiledProgram",
+    "Engine",
+    "FetchCall",
+    "FetchError",
+    "FetchPolicy",
+    "FetchRequest",
+    "FetchResponse",
+    "HogLimitError",
+    "HogRuntimeError",
+    "HogSyntaxError",
+    "HogliteError",
+    "InvocationResult",
+    "Limits",
+    "LogEntry",
+    "MockFetcher",
+    "Step",
+    "Template",
+    "TemplateError",
+    "UncaughtHogError",
+    "compile_program",
+    "load_template",
+]
 
 if TYPE_CHECKING:
     from hoglite.cdp.invocation import FetchCall, InvocationResult, LogEntry

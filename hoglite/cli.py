@@ -65,6 +65,10 @@ class UsageError(Exception):
     """A problem with how hoglite was invoked (exit code 2)."""
 
 
+class OutputClosed(SystemExit):
+    """stdout's reader went away (`hoglite run x.hog | head`). A SystemExit, so the VM lets it through."""
+
+
 class InputError(Exception):
     """The input file exists but is not something hoglite can run (exit code 1)."""
 
@@ -167,8 +171,11 @@ def _streaming_host() -> Any:
     class StreamingHost(DefaultHost):
         def print(self, text: str) -> None:
             super().print(text)
-            sys.stdout.write(text + "\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(text + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                raise OutputClosed(0) from None
 
     return StreamingHost()
 
@@ -267,6 +274,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _register_feature_commands() -> None:
+    """Subcommands that live with the feature they drive (templates, playground, transpiler, host)."""
+    from hoglite.testing.cli_commands import register_commands as register_template_commands
+
+    register_template_commands(command)
+
+
+_register_feature_commands()
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -304,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except (BrokenPipeError, OutputClosed):
         # `hoglite run x.hog | head`: the reader went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -97,7 +97,7 @@ class UncaughtHogError(HogRuntimeError):
 
     def __init__(self, error_type: str, error_message: str, payload: Any = None, *,
                  span: Span | None = None) -> None:
-        escaped = str(error_message).replace("\\", "\\\\").replace("'", "\\'")
+        escaped = str(error_message).replace("'", "\\'")  # PostHog escapes only the quote
         super().__init__(f"{error_type}('{escaped}')", span=span)
         self.error_type = error_type
         self.error_message = error_message

@@ -67,6 +67,11 @@ class DeliveryStats:
                 "events_per_second": round(self.rate, 1)}
 
 
+def _json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
 class RoutedFetcher:
     """Sends requests for one base URL to another (a mock server or staging), keeping the original
     URL in results, logs and paused states. Wraps any (sync or async) fetcher."""
@@ -131,8 +136,9 @@ class Delivery:
     def _open_outputs(self, resumed: bool) -> None:
         mode = "a" if resumed else "w"
         stdout = self.stdout or sys.stdout
-        self._results = Path(self.results).open(mode, encoding="utf-8") if self.results else stdout
-        self._dead = Path(self.dead_letter).open(mode, encoding="utf-8") if self.dead_letter else None
+        # Kept open for the whole run (closed in _close_outputs); each line is flushed as written.
+        self._results = Path(self.results).open(mode, encoding="utf-8") if self.results else stdout  # noqa: SIM115
+        self._dead = Path(self.dead_letter).open(mode, encoding="utf-8") if self.dead_letter else None  # noqa: SIM115
 
     def _close_outputs(self) -> None:
         if self.results:
@@ -234,33 +240,38 @@ class Delivery:
 
     # -- one event ---------------------------------------------------------------------------------
 
-    def _parse(self, text: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-        """(template, event, inputs) for a line; raises TemplateError with a clear reason."""
+    def _parse(self, text: str) -> tuple[str | None, dict[str, Any], dict[str, Any] | None]:
+        """(template ref or None for the run's own, event, the line's extra inputs); raises TemplateError."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise TemplateError(f"Malformed event line: {error.msg} (column {error.colno})", field="event") from None
         if not isinstance(data, dict):
-            raise TemplateError(f"An event line must be a JSON object, not {type(data).__name__}", field="event")
+            raise TemplateError(f"An event line must be a JSON object, not {_json_type(data)}", field="event")
         if not isinstance(data.get("template"), str):
-            return self._default, data, self.inputs
+            return None, data, None
         event = data.get("event") if isinstance(data.get("event"), dict) else data.get("globals")
         if not isinstance(event, dict):
             raise TemplateError("An envelope line needs an 'event' (or 'globals') object", field="event")
         extra = data.get("inputs") or {}
         if not isinstance(extra, dict):
             raise TemplateError("An envelope's 'inputs' must be an object", field="inputs")
-        template = self.engine.template(data["template"])
-        inputs = {**self.inputs, **extra} if template is self._default else dict(extra)
-        return template, event, inputs
+        return data["template"], event, extra
 
     async def _deliver(self, number: int, text: str) -> None:
+        started = time.monotonic()
         event: Any = None
         template_id = self._default.id
         step: Step | None = None
+        stage = "parse"
         try:
-            template, event, inputs = self._parse(text)
+            ref, event, extra = self._parse(text)
+            stage = "template"
+            template = self._default if ref is None else self.engine.template(ref)
             template_id = template.id
+            # The run's inputs are for the run's template; another template gets the line's only.
+            inputs = {**self.inputs, **(extra or {})} if template is self._default else dict(extra or {})
+            stage = "host"
             paused = self._checkpoint.paused.get(number)
             if paused is not None:
                 self.stats.resumed += 1
@@ -278,12 +289,14 @@ class Delivery:
                 self.stats.paused += 1
             raise
         except HogliteError as error:
-            stage = "parse" if event is None else "template" if isinstance(error, TemplateError) else "host"
-            self._record(number, event, template_id, {"outcome": "error", "error": str(error), "stage": stage},
-                         raw=text if event is None else None)
+            summary = {"outcome": "error", "error": error.message, "stage": stage,
+                       "duration_ms": round((time.monotonic() - started) * 1000, 3)}
+            self._record(number, event, template_id, summary, raw=text if stage == "parse" else None)
             return
         assert step.result is not None
-        self._record(number, event, template_id, self._summary(step.result))
+        summary = self._summary(step.result)
+        summary["duration_ms"] = round((time.monotonic() - started) * 1000, 3)
+        self._record(number, event, template_id, summary)
 
     def _summary(self, result: Any) -> dict[str, Any]:
         data: dict[str, Any] = {"outcome": result.outcome, "error": result.error}
@@ -304,7 +317,6 @@ class Delivery:
         data["fetches"] = calls
         if result.value is not None:
             data["value"] = result.value
-        data["duration_ms"] = round(result.duration_ms, 3)
         logs = [entry.to_json() for entry in result.logs]
         if self.include_logs:
             data["logs"] = logs

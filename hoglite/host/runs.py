@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hoglite.cdp.invocation import FetchCall, InvocationResult, LogEntry
-from hoglite.errors import FetchError, HogliteError, HogLimitError, HogRuntimeError, UncaughtHogError
+from hoglite.errors import FetchError, HogLimitError, HogliteError, HogRuntimeError, UncaughtHogError
 from hoglite.vm import Limits, PausedCall, RunOptions, RunResult, execute, resume
 
 if TYPE_CHECKING:

@@ -1,450 +1,529 @@
-// hoglite's JavaScript runtime for transpiled Hog. Each section starts with a line
-// `//# name: dependency dependency ...`; the transpiler copies only the sections a program uses
-// (and what they depend on). Hog values: null, booleans, numbers, strings, arrays, tuples (arrays
-// flagged __isHogTuple), dicts (Map), errors/dates (plain objects with a marker key), functions
-// (HogFunction). Written for hoglite; behaviour follows hoglite's VM.
+// hoglite's JavaScript runtime for transpiled Hog: the value model and the language helpers.
+//
+// The file is split into sections, each headed `//# NAME: DEPENDENCIES`; the transpiler copies the
+// sections a program needs (and what they depend on), in file order. Every name a generated program
+// refers to starts with `__`, so no Hog variable (renamed when it starts with `__`) can shadow one.
+//
+// Hog values in JavaScript: null, booleans, numbers, strings, arrays, tuples (arrays carrying the
+// __TUPLE symbol), dicts (Map), and records that are also Maps so they behave as dicts wherever Hog
+// treats them as one: __HogErrorValue, __HogDate, __HogDateTime. Functions are __HogFunction.
+// Behaviour follows hoglite's Python VM (hoglite/vm/operators.py, properties.py, values.py).
 
-//# HogRuntimeError:
-class HogRuntimeError extends Error {
-  constructor(message) {
+//# core:
+class __HogRuntimeError extends Error {
+  constructor(message, kind) {
     super(message);
     this.name = 'HogRuntimeError';
+    this.kind = kind || 'runtime error';
   }
 }
 
-//# HogThrow: __print
-class HogThrow extends Error {
+function __limitError(message) {
+  return new __HogRuntimeError(message, 'limit exceeded');
+}
+
+class __HogThrow extends Error {
   constructor(value) {
-    super(__printValue(value));
+    super(`${__pyStr(value.get('type'))}('${String(value.get('message')).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}')`);
     this.name = 'HogThrow';
     this.value = value;
   }
 }
 
-//# HogFunction:
-class HogFunction {
-  constructor(name, argCount, fn) {
-    this.name = name;
-    this.argCount = argCount;
-    this.fn = fn;
-  }
-}
+const __TUPLE = Symbol('hogTuple');
 
-//# __fn: HogFunction
-function __fn(name, argCount, fn) {
-  return new HogFunction(name, argCount, fn);
-}
-
-//# __isHogError:
-function __isHogError(v) {
-  return v !== null && typeof v === 'object' && !(v instanceof Map) && !Array.isArray(v) && v.__hogError__ === true;
-}
-
-//# __isHogDateTime:
-function __isHogDateTime(v) {
-  return v !== null && typeof v === 'object' && !(v instanceof Map) && !Array.isArray(v) && v.__hogDateTime__ === true;
-}
-
-//# __isHogDate:
-function __isHogDate(v) {
-  return v !== null && typeof v === 'object' && !(v instanceof Map) && !Array.isArray(v) && v.__hogDate__ === true;
-}
-
-//# __newError:
-function __newError(type, message, payload) {
-  return { __hogError__: true, type: type || 'Error', message: message || 'An error occurred', payload: payload ?? null };
-}
-
-//# __tuple:
 function __tuple(items) {
-  items.__isHogTuple = true;
+  Object.defineProperty(items, __TUPLE, { value: true });
   return items;
 }
 
-//# __print: HogFunction __isHogError __isHogDate __isHogDateTime
+function __isTuple(v) {
+  return Array.isArray(v) && v[__TUPLE] === true;
+}
+
+// Records print and convert like plain JavaScript objects ("[object Object]"), dicts like Maps.
+class __HogRecord extends Map {
+  get [Symbol.toStringTag]() {
+    return 'Object';
+  }
+}
+
+class __HogErrorValue extends __HogRecord {}
+class __HogDate extends __HogRecord {}
+class __HogDateTime extends __HogRecord {}
+
+function __newError(type, message, payload) {
+  const error = new __HogErrorValue();
+  error.set('__hogError__', true);
+  error.set('type', type ? type : 'Error');
+  error.set('message', message ? message : 'An error occurred');
+  error.set('payload', payload === undefined ? null : payload);
+  return error;
+}
+
+function __newDate(year, month, day) {
+  const date = new __HogDate();
+  date.set('__hogDate__', true);
+  date.set('year', year);
+  date.set('month', month);
+  date.set('day', day);
+  return date;
+}
+
+function __newDateTime(dt, zone) {
+  const value = new __HogDateTime();
+  value.set('__hogDateTime__', true);
+  value.set('dt', dt);
+  value.set('zone', zone);
+  return value;
+}
+
+function __isDict(v) {
+  return v instanceof Map && !(v instanceof __HogRecord);
+}
+
+class __HogFunction {
+  // kind: 'local' (Hog code), 'stl' (a built-in used as a value), 'async' (a host async function)
+  constructor(name, argCount, impl, kind) {
+    this.name = name;
+    this.argCount = argCount;
+    this.impl = impl;
+    this.kind = kind;
+  }
+}
+
+function __fn(name, argCount, impl) {
+  return new __HogFunction(name, argCount, impl, 'local');
+}
+
+// Python's str() of a value, where the VM formats one with an f-string (error types).
+function __pyStr(v) {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  return __printValue(v);
+}
+
+function __typeOf(v) {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'float';
+  if (typeof v === 'string') return 'string';
+  if (Array.isArray(v)) return v[__TUPLE] ? 'tuple' : 'array';
+  if (v instanceof __HogErrorValue) return 'error';
+  if (v instanceof __HogDateTime) return 'datetime';
+  if (v instanceof __HogDate) return 'date';
+  if (v instanceof Map) return 'object';
+  if (v instanceof __HogFunction) return 'function';
+  return 'unknown';
+}
+
+// -- printing (hog-language §7.2) ------------------------------------------------------------------
+
 const __ESCAPES = { '\b': '\\b', '\f': '\\f', '\r': '\\r', '\n': '\\n', '\t': '\\t', '\0': '\\0', '\v': '\\v', '\\': '\\\\' };
+
 function __quoteString(s) {
   let out = "'";
-  for (const ch of s) out += ch === "'" ? "\\'" : (__ESCAPES[ch] ?? ch);
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    out += ch === "'" ? "\\'" : (__ESCAPES[ch] ?? ch);
+  }
   return out + "'";
 }
+
 function __quoteIdentifier(name) {
   if (typeof name === 'number') return String(name);
+  name = String(name);
   if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) return name;
   let out = '`';
-  for (const ch of String(name)) out += ch === '`' ? '``' : (__ESCAPES[ch] ?? ch);
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i];
+    out += ch === '`' ? '``' : (__ESCAPES[ch] ?? ch);
+  }
   return out + '`';
 }
+
+function __datetimeSeconds(dt) {
+  const text = typeof dt === 'number' ? String(dt) : __pyStr(dt);
+  return text.includes('.') ? text : text + '.0';
+}
+
 function __printValue(v, path) {
   if (v === null || v === undefined) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
-  if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return __quoteString(v);
-  if (v instanceof HogFunction) return `fn<${__quoteIdentifier(v.name || 'lambda')}(${v.argCount})>`;
-  if (__isHogDateTime(v)) {
-    const text = String(v.dt);
-    return `DateTime(${text}${text.includes('.') ? '' : '.0'}, ${__quoteString(String(v.zone))})`;
+  if (typeof v === 'number') return String(v);
+  if (v instanceof __HogFunction) return `fn<${__quoteIdentifier(v.name || 'lambda')}(${v.argCount})>`;
+  if (v instanceof __HogDateTime) {
+    return `DateTime(${__datetimeSeconds(v.get('dt'))}, ${__quoteString(__pyStr(v.get('zone')))})`;
   }
-  if (__isHogDate(v)) return `Date(${v.year}, ${v.month}, ${v.day})`;
+  if (v instanceof __HogDate) {
+    return `Date(${__printValue(v.get('year'))}, ${__printValue(v.get('month'))}, ${__printValue(v.get('day'))})`;
+  }
   path = path || new Set();
-  if (__isHogError(v)) {
-    const message = __quoteString(typeof v.message === 'string' ? v.message : __printString(v.message));
-    if (v.payload && !path.has(v)) {
+  if (v instanceof __HogErrorValue) {
+    // Errors, like dates and functions, print even when met again on the path.
+    const payload = v.get('payload');
+    const message = v.get('message');
+    const text = __quoteString(typeof message === 'string' ? message : __printString(message));
+    if (payload && !path.has(v)) {
       path.add(v);
       try {
-        return `${v.type}(${message}, ${__printValue(v.payload, path)})`;
+        return `${__pyStr(v.get('type'))}(${text}, ${__printValue(payload, path)})`;
       } finally {
         path.delete(v);
       }
     }
-    return `${v.type}(${message})`;
+    return `${__pyStr(v.get('type'))}(${text})`;
   }
   if (path.has(v)) return 'null';
   path.add(v);
   try {
     if (Array.isArray(v)) {
       const inner = v.map((item) => __printValue(item, path)).join(', ');
-      if (v.__isHogTuple) return v.length < 2 ? `tuple(${inner})` : `(${inner})`;
+      if (v[__TUPLE]) return v.length < 2 ? `tuple(${inner})` : `(${inner})`;
       return `[${inner}]`;
     }
     if (v instanceof Map) {
-      return '{' + Array.from(v.entries()).map(([k, val]) => `${__printValue(k, path)}: ${__printValue(val, path)}`).join(', ') + '}';
+      const parts = [];
+      for (const [key, item] of v) parts.push(`${__printValue(key, path)}: ${__printValue(item, path)}`);
+      return '{' + parts.join(', ') + '}';
     }
-    return '{' + Object.entries(v).map(([k, val]) => `${__printValue(k, path)}: ${__printValue(val, path)}`).join(', ') + '}';
   } finally {
     path.delete(v);
   }
+  return String(v);
 }
+
 function __printString(v) {
   return typeof v === 'string' ? v : __printValue(v);
 }
 
-//# __get: HogRuntimeError
-function __get(obj, key) {
-  if (obj === null || typeof obj !== 'object' || obj instanceof HogFunction) return null;
-  if (obj instanceof Map) return obj.get(key) ?? null;
-  if (typeof key === 'number') {
-    if (key === 0) throw new HogRuntimeError('Hog arrays start from index 1');
-    if (!Array.isArray(obj)) return null;
-    const index = key > 0 ? key - 1 : obj.length + key;
-    return Number.isInteger(index) && index >= 0 && index < obj.length ? obj[index] ?? null : null;
-  }
-  if (Array.isArray(obj)) return null;
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] ?? null : null;
-}
-
-//# __set: HogRuntimeError
-function __set(obj, key, value) {
-  if (obj instanceof Map) {
-    obj.set(key, value);
-    return;
-  }
-  if (Array.isArray(obj) && typeof key === 'number') {
-    if (key <= 0) throw new HogRuntimeError('Hog arrays start from index 1');
-    obj[key - 1] = value;
-    return;
-  }
-  if (obj === null || typeof obj !== 'object') throw new HogRuntimeError(`Can not set ${key} on non-object: ${typeof obj}`);
-  throw new HogRuntimeError(`Can not set ${key} on element of type ${typeof obj}`);
-}
-
-//# __plusRL:
-function __plusRL(r, l) { return Number(l) + Number(r); }
-//# __minusRL:
-function __minusRL(r, l) { return Number(l) - Number(r); }
-//# __multiplyRL:
-function __multiplyRL(r, l) { return Number(l) * Number(r); }
-//# __divideRL:
-function __divideRL(r, l) { return Number(l) / Number(r); }
-//# __modRL:
-function __modRL(r, l) { return Number(l) % Number(r); }
-
-//# __compare: __isHogDate __isHogDateTime
-function __temporalSeconds(v) {
-  if (__isHogDateTime(v)) return v.dt;
-  if (__isHogDate(v)) return Date.UTC(v.year, v.month - 1, v.day) / 1000;
-  return null;
-}
-function __isoSeconds(s) {
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return null;
-  const ms = Date.parse(/[Tt ]\d/.test(s) && !/(Z|[+-]\d\d:?\d\d)$/.test(s) ? s.replace(' ', 'T') + 'Z' : s);
-  return Number.isNaN(ms) ? null : ms / 1000;
-}
-function __unify(l, r) {
-  const ls = __temporalSeconds(l);
-  const rs = __temporalSeconds(r);
-  if (ls !== null && rs !== null) return [ls, rs];
-  if (ls !== null && typeof r === 'string') {
-    const parsed = __isoSeconds(r);
-    if (parsed !== null) return [ls, parsed];
-  }
-  if (rs !== null && typeof l === 'string') {
-    const parsed = __isoSeconds(l);
-    if (parsed !== null) return [parsed, rs];
-  }
-  if (typeof l === 'number' && typeof r === 'string') return [l, Number(r)];
-  if (typeof l === 'string' && typeof r === 'number') return [Number(l), r];
-  if (typeof l === 'boolean' && typeof r === 'string') return [l, r === 'true'];
-  if (typeof l === 'string' && typeof r === 'boolean') return [l === 'true', r];
-  if (typeof l === 'boolean' && typeof r === 'number') return [l ? 1 : 0, r];
-  if (typeof l === 'number' && typeof r === 'boolean') return [l, r ? 1 : 0];
-  return [l, r];
-}
-function __ordering(l, r) {
-  // Arrays of finite numbers compare element-wise; -2 marks "not comparable that way".
-  if (Array.isArray(l) && Array.isArray(r) && l.every(Number.isFinite) && r.every(Number.isFinite)) {
-    for (let i = 0; i < Math.min(l.length, r.length); i++) {
-      if (l[i] !== r[i]) return l[i] < r[i] ? -1 : 1;
-    }
-    return Math.sign(l.length - r.length);
-  }
-  return -2;
-}
-function __cmp(l, r, op) {
-  [l, r] = __unify(l, r);
-  const o = __ordering(l, r);
-  if (o !== -2) {
-    switch (op) {
-      case '==': return o === 0;
-      case '!=': return o !== 0;
-      case '>': return o > 0;
-      case '>=': return o >= 0;
-      case '<': return o < 0;
-      default: return o <= 0;
-    }
-  }
-  switch (op) {
-    case '==': return l === r;
-    case '!=': return l !== r;
-    case '>': return l > r;
-    case '>=': return l >= r;
-    case '<': return l < r;
-    default: return l <= r;
-  }
-}
-
-//# __eqRL: __compare
-function __eqRL(r, l) { return __cmp(l, r, '=='); }
-//# __notEqRL: __compare
-function __notEqRL(r, l) { return __cmp(l, r, '!='); }
-//# __ltRL: __compare
-function __ltRL(r, l) { return __cmp(l, r, '<'); }
-//# __ltEqRL: __compare
-function __ltEqRL(r, l) { return __cmp(l, r, '<='); }
-//# __gtRL: __compare
-function __gtRL(r, l) { return __cmp(l, r, '>'); }
-//# __gtEqRL: __compare
-function __gtEqRL(r, l) { return __cmp(l, r, '>='); }
-//# __eq: __compare
-function __eq(l, r) { return __cmp(l, r, '=='); }
-//# __ltEq: __compare
-function __ltEq(l, r) { return __cmp(l, r, '<='); }
-
-//# __between: __compare
-function __between(v, lo, hi) {
-  if (v === null || lo === null || hi === null) return null;
-  return __cmp(v, lo, '>=') && __cmp(v, hi, '<=');
-}
-//# __notBetween: __compare
-function __notBetween(v, lo, hi) {
-  if (v === null || lo === null || hi === null) return null;
-  return __cmp(v, lo, '<') || __cmp(v, hi, '>');
-}
-
-//# __and:
-function __and(...values) { return values.every((v) => !!v); }
-//# __or:
-function __or(...values) { return values.some((v) => !!v); }
-
-//# __likeMatch:
-function __likeMatch(string, pattern, caseInsensitive) {
-  const source = String(pattern).replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-  return new RegExp(source, caseInsensitive ? 'i' : undefined).test(string);
-}
-//# __likeRL: __likeMatch
-function __likeRL(p, s) { return __likeMatch(s, p, false); }
-//# __ilikeRL: __likeMatch
-function __ilikeRL(p, s) { return __likeMatch(s, p, true); }
-//# __notLikeRL: __likeMatch
-function __notLikeRL(p, s) { return !__likeMatch(s, p, false); }
-//# __notILikeRL: __likeMatch
-function __notILikeRL(p, s) { return !__likeMatch(s, p, true); }
-
-//# __regexMatch: HogRuntimeError
-function __regexMatch(pattern, value, caseInsensitive) {
-  if (pattern === null || value === null || pattern === '' || value === '') return false;
-  let flags = caseInsensitive ? 'i' : '';
-  let source = String(pattern);
-  if (source.startsWith('(?i)')) {
-    source = source.slice(4);
-    flags = 'i';
-  }
-  let re;
+// JSON.stringify as the VM shows values in error messages (a dict shows as `{}`).
+function __jsJson(v) {
+  const plain = (item, depth) => {
+    if (depth > 50 || item === null || item === undefined) return null;
+    if (__isDict(item)) return {};
+    if (Array.isArray(item)) return item.map((x) => plain(x, depth + 1));
+    return __toJson(item);
+  };
   try {
-    re = new RegExp(source, flags);
-  } catch (error) {
-    throw new HogRuntimeError(`Invalid regex pattern: ${pattern}`);
+    return JSON.stringify(plain(v, 0)) ?? 'null';
+  } catch {
+    return 'null';
   }
-  return re.test(String(value));
-}
-//# __regexRL: __regexMatch
-function __regexRL(p, s) { return __regexMatch(p, s, false); }
-//# __notRegexRL: __regexMatch
-function __notRegexRL(p, s) { return p === null || s === null || p === '' || s === '' ? false : !__regexMatch(p, s, false); }
-//# __iregexRL: __regexMatch
-function __iregexRL(p, s) { return __regexMatch(p, s, true); }
-//# __notIRegexRL: __regexMatch
-function __notIRegexRL(p, s) { return p === null || s === null || p === '' || s === '' ? false : !__regexMatch(p, s, true); }
-
-//# __inRL: HogRuntimeError __compare
-function __inRL(container, item) {
-  if (typeof container === 'string') return typeof item === 'string' ? container.includes(item) : container.includes(String(item));
-  if (Array.isArray(container)) return container.includes(item);
-  throw new HogRuntimeError(`Can not use 'in' with ${container === null ? 'null' : container instanceof Map ? 'a dict' : typeof container}`);
-}
-//# __notInRL: __inRL
-function __notInRL(container, item) { return !__inRL(container, item); }
-
-//# __throwable: HogRuntimeError HogThrow __isHogError
-function __throwable(value) {
-  if (!__isHogError(value)) throw new HogRuntimeError('Can not throw: value is not of type Error');
-  return new HogThrow(value);
 }
 
-//# __call: HogFunction HogRuntimeError __print
-function __call(args, callee) {
-  if (!(callee instanceof HogFunction)) throw new HogRuntimeError(`Invalid closure: ${__printValue(callee)}`);
-  if (args.length > 300) throw new HogRuntimeError('Too many arguments');
-  if (args.length > callee.argCount && !callee.variadic) {
-    throw new HogRuntimeError(`Too many arguments. Passed ${args.length}, expected ${callee.argCount}`);
+// -- the host boundary: plain JSON <-> Hog values --------------------------------------------------
+
+function __fromJson(v, seen) {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'object') return typeof v === 'function' ? null : v;
+  if (v instanceof Map || v instanceof __HogFunction) return __deepCopy(v);
+  seen = seen || new Map();
+  if (seen.has(v)) return seen.get(v);
+  if (Array.isArray(v)) {
+    const out = [];
+    seen.set(v, out);
+    for (const item of v) out.push(__fromJson(item, seen));
+    seen.delete(v);
+    return v[__TUPLE] ? __tuple(out) : out;
   }
-  return callee.fn(...args);
+  if (v.__hogDateTime__ && 'dt' in v) return __newDateTime(v.dt, v.zone || 'UTC');
+  if (v.__hogDate__ && 'year' in v) return __newDate(v.year, v.month, v.day);
+  const out = new Map();
+  seen.set(v, out);
+  for (const key of Object.keys(v)) out.set(key, __fromJson(v[key], seen));
+  seen.delete(v);
+  return out;
 }
 
-//# __arity: HogRuntimeError __STL_ARITY
-function __arity(name, count) {
-  const [min, max] = __STL_ARITY[name] ?? [0, null];
-  if (count < min) throw new HogRuntimeError(`Function ${name} requires at least ${min} arguments`);
-  throw new HogRuntimeError(`Function ${name} requires at most ${max} arguments`);
-}
-
-//# __callGlobal: HogRuntimeError __fromHost __toHost
-function __callGlobal(host, name, args) {
-  const fn = host.functions && Object.prototype.hasOwnProperty.call(host.functions, name) ? host.functions[name] : null;
-  if (!fn) throw new HogRuntimeError(`Unsupported function call: ${name}`);
-  return __fromHost(fn(...args.map((a) => __toHost(a))));
-}
-
-//# __hostAsync: HogRuntimeError __fromHost __toHost
-async function __hostAsync(host, name, args) {
-  let fn = host.asyncFunctions && Object.prototype.hasOwnProperty.call(host.asyncFunctions, name) ? host.asyncFunctions[name] : null;
-  if (!fn && Object.prototype.hasOwnProperty.call(host, name) && typeof host[name] === 'function') fn = host[name];
-  if (!fn && name === 'sleep') fn = (seconds) => new Promise((resolve) => setTimeout(() => resolve(null), Number(seconds) * 1000));
-  if (!fn) throw new HogRuntimeError(`Unsupported function call: ${name}`);
-  return __fromHost(await fn(...args.map((a) => __toHost(a))));
-}
-
-//# __toHost: HogFunction
-function __toHost(v, seen) {
-  seen = seen || new Set();
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof HogFunction) return `fn<${v.name}(${v.argCount})>`;
-  if (seen.has(v)) return null;
-  seen.add(v);
+// Hog value -> plain JSON (what a host function receives): dict keys become strings, tuples lists,
+// NaN/Infinity null, functions a marker object, a container met again inside itself null.
+function __toJson(v, path) {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'object') return v;
+  if (v instanceof __HogFunction) {
+    return { __hogClosure__: true, callable: { __hogCallable__: v.kind, name: v.name, argCount: v.argCount } };
+  }
+  path = path || new Set();
+  if (path.has(v)) return null;
+  path.add(v);
   try {
-    if (v instanceof Map) {
-      const out = {};
-      for (const [k, val] of v) out[String(k)] = __toHost(val, seen);
-      return out;
-    }
-    if (Array.isArray(v)) return v.map((item) => __toHost(item, seen));
+    if (Array.isArray(v)) return v.map((item) => __toJson(item, path));
     const out = {};
-    for (const k of Object.keys(v)) out[k] = __toHost(v[k], seen);
+    for (const [key, item] of v) out[__jsonKey(key)] = __toJson(item, path);
     return out;
   } finally {
-    seen.delete(v);
+    path.delete(v);
   }
 }
 
-//# __fromHost:
-function __fromHost(v) {
-  if (v === undefined) return null;
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(__fromHost);
-  if (v.__hogDateTime__ || v.__hogDate__ || v.__hogError__) return v;
-  const map = new Map();
-  for (const k of Object.keys(v)) map.set(k, __fromHost(v[k]));
-  return map;
+function __jsonKey(key) {
+  if (typeof key === 'string') return key;
+  if (Array.isArray(key)) return key.map((item) => (item === null ? '' : __jsonKey(item))).join(',');
+  return String(key);
 }
 
-//# __global: HogRuntimeError __fromHost __builtinValue
-function __global(globals, host, chain) {
-  if (globals && Object.prototype.hasOwnProperty.call(globals, chain[0])) {
-    let value = globals[chain[0]];
-    for (const key of chain.slice(1)) {
-      if (value === null || typeof value !== 'object') return null;
-      if (typeof key === 'number') {
-        if (key === 0) throw new HogRuntimeError('Hog arrays start from index 1');
-        if (!Array.isArray(value)) return null;
-        value = (key > 0 ? value[key - 1] : value[value.length + key]) ?? null;
-      } else {
-        value = Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, key) ? null : value[key] ?? null;
-      }
+function __deepCopy(v, seen) {
+  if (v === null || typeof v !== 'object') return v;
+  seen = seen || new Map();
+  if (seen.has(v)) return seen.get(v);
+  if (Array.isArray(v)) {
+    const out = [];
+    seen.set(v, out);
+    for (const item of v) out.push(__deepCopy(item, seen));
+    return v[__TUPLE] ? __tuple(out) : out;
+  }
+  if (v instanceof Map) {
+    const out = new v.constructor();
+    seen.set(v, out);
+    for (const [key, item] of v) out.set(key, __deepCopy(item, seen));
+    return out;
+  }
+  return v;
+}
+
+// -- properties ------------------------------------------------------------------------------------
+
+const __ARRAYS_START = 'Hog arrays start from index 1';
+
+function __get(obj, key) {
+  if (obj instanceof Map) {
+    const value = obj.get(key);
+    return value === undefined ? null : value;
+  }
+  if (Array.isArray(obj)) {
+    if (typeof key === 'number') {
+      if (key !== key) return null;
+      if (key === 0) throw new __HogRuntimeError(__ARRAYS_START);
+      if (!Number.isInteger(key)) return null;
+      if (key > 0) return key <= obj.length ? obj[key - 1] : null;
+      const index = obj.length + key;
+      return index >= 0 ? obj[index] : null;
     }
-    return __fromHost(structuredClone(value));
+    return key === 'length' ? obj.length : null;
+  }
+  return null;
+}
+
+function __keyText(key) {
+  return key === null ? '' : String(key);
+}
+
+// Keys a Python dict accepts (hashable values): no arrays, dicts or records (tuples of such neither).
+function __checkKey(key) {
+  if (key instanceof Map || (Array.isArray(key) && !(key[__TUPLE] && key.every(__isHashable)))) {
+    throw new __HogRuntimeError('Dict keys must be strings, numbers, booleans or null');
+  }
+  return key;
+}
+
+function __isHashable(key) {
+  return !(key instanceof Map) && !(Array.isArray(key) && !(key[__TUPLE] && key.every(__isHashable)));
+}
+
+function __dict(pairs) {
+  const out = new Map();
+  for (const [key, value] of pairs) out.set(__checkKey(key), value);
+  return out;
+}
+
+const __MAX_CONTAINER = 8388608;
+
+function __set(obj, key, value) {
+  if (__isDict(obj)) {
+    obj.set(__checkKey(key), value);
+    return;
+  }
+  if (Array.isArray(obj) && !obj[__TUPLE]) {
+    if (typeof key !== 'number') throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type object`);
+    if (key <= 0) throw new __HogRuntimeError(__ARRAYS_START);
+    if (!Number.isInteger(key)) return; // JavaScript would store a property nobody can read back
+    if (key <= obj.length) {
+      obj[key - 1] = value;
+      return;
+    }
+    if (key > __MAX_CONTAINER) {
+      throw __limitError(`Container size limit of ${__MAX_CONTAINER} elements exceeded. Tried to build ${key}.`);
+    }
+    while (obj.length < key - 1) obj.push(null);
+    obj.push(value);
+    return;
+  }
+  if (Array.isArray(obj)) throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type tuple`);
+  if (obj !== null && typeof obj === 'object') {
+    throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type object`);
+  }
+  const jsType = obj === null ? 'object' : typeof obj;
+  throw new __HogRuntimeError(`Can not set ${__keyText(key)} on non-object: ${jsType}`);
+}
+
+// -- calls -----------------------------------------------------------------------------------------
+
+const __MAX_ARGS = 300;
+const __MAX_DEPTH = 1000;
+
+function __checkCall(args, callee) {
+  if (!(callee instanceof __HogFunction)) throw new __HogRuntimeError(`Invalid closure: ${__jsJson(callee)}`);
+  if (args.length > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
+  if (callee.kind === 'local') {
+    if (args.length > callee.argCount) {
+      throw new __HogRuntimeError(`Too many arguments. Passed ${args.length}, expected ${callee.argCount}`);
+    }
+    while (args.length < callee.argCount) args.push(null);
+  }
+}
+
+function __push(rt) {
+  if (++rt.depth > __MAX_DEPTH) {
+    rt.depth--;
+    throw __limitError(`Call stack exceeded maximum length of ${__MAX_DEPTH}`);
+  }
+  if ((++rt.ticks & 1023) === 0) __checkTime(rt);
+}
+
+function __checkTime(rt) {
+  if (rt.deadline !== null && Date.now() > rt.deadline) {
+    throw __limitError(`Execution timed out after ${rt.timeoutSeconds} seconds.`);
+  }
+}
+
+// One loop iteration: loops check the run's time limit now and then (a cheap counter otherwise).
+function __tick(rt) {
+  if ((++rt.ticks & 1023) === 0) __checkTime(rt);
+  return true;
+}
+
+function __call(rt, args, callee) {
+  __checkCall(args, callee);
+  if (callee.kind !== 'local') return callee.impl(rt, args);
+  __push(rt);
+  try {
+    return callee.impl(...args);
+  } finally {
+    rt.depth--;
+  }
+}
+
+async function __callAsync(rt, args, callee) {
+  __checkCall(args, callee);
+  if (callee.kind !== 'local') return await callee.impl(rt, args);
+  __push(rt);
+  try {
+    return await callee.impl(...args);
+  } finally {
+    rt.depth--;
+  }
+}
+
+// A built-in called by name with an argument count outside its arity (arguments already evaluated).
+function __arityError(name, count, min, max) {
+  if (count > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
+  if (count < min) throw new __HogRuntimeError(`Function ${name} requires at least ${min} arguments`);
+  throw new __HogRuntimeError(`Function ${name} requires at most ${max} arguments`);
+}
+
+function __tooManyArgs() {
+  throw new __HogRuntimeError('Too many arguments');
+}
+
+// A call of a name that is no local and no built-in: a host function, else an error.
+function __callGlobal(rt, name, args) {
+  if (args.length > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
+  const fn = rt.functions && Object.prototype.hasOwnProperty.call(rt.functions, name) ? rt.functions[name] : null;
+  if (typeof fn !== 'function') throw new __HogRuntimeError(`Unsupported function call: ${name}`);
+  return __fromJson(fn(...args.map((arg) => __toJson(arg))));
+}
+
+async function __callHostAsync(rt, name, args) {
+  if (args.length > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
+  const fn = rt.asyncFunctions && Object.prototype.hasOwnProperty.call(rt.asyncFunctions, name) ? rt.asyncFunctions[name] : null;
+  if (typeof fn !== 'function') {
+    if (rt.functions && typeof rt.functions[name] === 'function') return __callGlobal(rt, name, args);
+    throw new __HogRuntimeError(`Unsupported function call: ${name}`);
+  }
+  if (rt.asyncSteps >= rt.maxAsyncSteps) throw __limitError(`Exceeded maximum number of async steps: ${rt.maxAsyncSteps}`);
+  rt.asyncSteps++;
+  const started = Date.now();
+  const result = await fn(...args.map((arg) => __toJson(arg)));
+  if (rt.deadline !== null) rt.deadline += Date.now() - started; // waiting is not execution time
+  return __fromJson(result);
+}
+
+// -- globals ---------------------------------------------------------------------------------------
+
+function __global(rt, chain) {
+  const root = chain[0];
+  if (rt.globals.has(root)) {
+    let value = rt.globals.get(root);
+    for (const key of chain.slice(1)) {
+      if (value === null) return null;
+      value = typeof value === 'string' ? (key === 'length' ? value.length : null) : __get(value, key);
+    }
+    return __deepCopy(value);
   }
   if (chain.length === 1) {
-    const builtin = __builtinValue(host, chain[0]);
+    const builtin = __builtinValue(rt, root);
     if (builtin !== null) return builtin;
   }
-  throw new HogRuntimeError(`Global variable not found: ${chain.join('.')}`);
+  throw new __HogRuntimeError(`Global variable not found: ${chain.map((key) => (key === null ? '' : String(key))).join('.')}`);
 }
 
-//# __builtinValue: HogFunction __STL_ARITY __STL_TABLE
-function __builtinValue(host, name) {
-  if (!Object.prototype.hasOwnProperty.call(__STL_TABLE, name)) return null;
-  const [min, max] = __STL_ARITY[name];
-  const fn = new HogFunction(name, max ?? 0, (...args) => {
-    if (args.length < min) throw new HogRuntimeError(`Function ${name} requires at least ${min} arguments`);
-    if (max !== null && args.length > max) throw new HogRuntimeError(`Function ${name} requires at most ${max} arguments`);
-    while (max !== null && args.length < max) args.push(null);
-    return __STL_TABLE[name](args, host);
-  });
-  fn.variadic = true;
+// A built-in (or host function) used as a value; one object per name and run, so `f == f` holds.
+function __builtinValue(rt, name) {
+  if (rt.builtins.has(name)) return rt.builtins.get(name);
+  let fn = null;
+  if (rt.asyncNames.has(name)) {
+    fn = new __HogFunction(name, name === 'sleep' ? 1 : 0, (r, args) => __STL_ASYNC(r, name, args), 'async');
+  } else if (rt.functions && typeof rt.functions[name] === 'function') {
+    fn = new __HogFunction(name, 0, (r, args) => __callGlobal(r, name, args), 'stl');
+  } else if (Object.prototype.hasOwnProperty.call(__STL_TABLE, name)) {
+    const [min, max] = __STL_ARITY[name];
+    const impl = __STL_TABLE[name];
+    fn = new __HogFunction(name, max ?? 0, (r, args) => {
+      if (args.length < min) throw new __HogRuntimeError(`Function ${name} requires at least ${min} arguments`);
+      if (max !== null && args.length > max) throw new __HogRuntimeError(`Function ${name} requires at most ${max} arguments`);
+      while (max !== null && args.length < max) args.push(null);
+      return impl(r, ...args);
+    }, 'stl');
+  } else if (Object.prototype.hasOwnProperty.call(__HOG_STL_TABLE, name)) {
+    const [count, impl] = __HOG_STL_TABLE[name];
+    fn = new __HogFunction(name, count, (r, args) => __callHogStl(r, name, count, impl, args), 'stl');
+  }
+  if (fn !== null) rt.builtins.set(name, fn);
   return fn;
 }
 
-//# __runProgram: HogRuntimeError HogThrow __print __fromHost
-async function __runProgram(program, globals, host) {
-  __CURRENT_HOST.print = host.print ?? ((line) => console.log(line));
-  return program(globals ?? {}, host ?? {});
+// A built-in written in Hog (hoglite/stl/hog): exactly its parameter count, and one call frame.
+function __callHogStl(rt, name, count, impl, args) {
+  if (args.length !== count) throw new __HogRuntimeError(`Function ${name} requires exactly ${count} arguments`);
+  __push(rt);
+  let result;
+  try {
+    result = impl(rt, ...args);
+  } catch (error) {
+    rt.depth--;
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(() => { rt.depth--; });
+  rt.depth--;
+  return result;
 }
 
-//# __CURRENT_HOST:
-const __CURRENT_HOST = { print: (line) => console.log(line) };
+// -- throw -----------------------------------------------------------------------------------------
 
-//# __runScript: __runProgram HogRuntimeError HogThrow __print
-function __runScript(program) {
-  const lines = [];
-  const flush = () => {
-    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
-    lines.length = 0;
-  };
-  Promise.resolve()
-    .then(() => __runProgram(program, {}, { print: (line) => lines.push(line) }))
-    .then(() => flush(), (error) => {
-      flush();
-      if (error instanceof HogThrow) {
-        const message = String(error.value.message).replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-        process.stderr.write(`uncaught error: ${error.value.type}('${message}')\n`);
-      } else if (error instanceof HogRuntimeError) {
-        process.stderr.write(`runtime error: ${error.message}\n`);
-      } else if (error instanceof RangeError) {
-        process.stderr.write('runtime error: Call stack exceeded maximum length of 1000\n');
-      } else {
-        process.stderr.write(`runtime error: ${error && error.message ? error.message : String(error)}\n`);
-      }
-      process.exitCode = 1;
-    });
+function __throwable(value) {
+  if (!(value instanceof __HogErrorValue)) throw new __HogRuntimeError('Can not throw: value is not of type Error');
+  return new __HogThrow(value);
+}
+
+// What a catch clause receives: a Hog throw's value; anything else (runtime errors) goes on up.
+function __caught(error) {
+  if (error instanceof __HogThrow) return error.value;
+  throw error;
 }

@@ -144,12 +144,51 @@ def _collection(kind: str) -> Any:
     return run
 
 
+_ABSENT = object()
+
+
 def op_set_property(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
     value = vm.pop_value()
     key = vm.pop_value()
     obj = vm.pop_value()
+    memo = vm.cost_memo
+    known = memo.get(id(obj))
+    old: Any = _ABSENT
+    length = 0
+    if known is not None:
+        if type(obj) is dict:
+            try:
+                old = obj.get(key, _ABSENT)
+            except TypeError:
+                known = None
+        elif type(obj) is list:
+            length = len(obj)
+            if isinstance(key, (int, float)) and not isinstance(key, bool) and 1 <= key <= length and key == int(key):
+                old = obj[int(key) - 1]
     set_property(obj, key, value, vm.limits)
     vm.mutated = True
+    if known is not None:
+        # Update the written container's cost in place; every other cached cost may include it: forget them.
+        if type(obj) is dict:
+            if old is _ABSENT:
+                delta = vm.cost(key) + vm.cost(value)
+            else:
+                delta = vm.cost(value) - vm.cost(old)
+        else:
+            grown = len(obj) - length
+            if grown:
+                delta = UNIT * (grown - 1) + vm.cost(value)
+            elif old is not _ABSENT:
+                delta = vm.cost(value) - vm.cost(old)
+            else:
+                delta = 0
+        memo.clear()
+        vm.cost_keep.clear()
+        memo[id(obj)] = known + delta
+        vm.cost_keep.append(obj)
+    elif memo:
+        memo.clear()
+        vm.cost_keep.clear()
     return frame, code, ip + 1
 
 

@@ -143,6 +143,9 @@ class VM:
         self.async_steps = 0
         self.sync_duration_ms = 0.0
         self.mutated = False
+        # Container costs between walks (see container_cost); `cost_keep` keeps their ids unique.
+        self.cost_memo: dict[int, int] = {}
+        self.cost_keep: list[Any] = []
         self._chunks: dict[str, list[Any]] = {"root": root}
         self._call_cache: dict[str, tuple[int, Any]] = {}
         self._started = 0.0
@@ -205,6 +208,26 @@ class VM:
         if max_ops is not None and max_ops + 1 < following:
             return max_ops + 1
         return following
+
+    def container_cost(self, value: Any) -> int:
+        """The memory estimate of a container, reusing costs of containers already walked.
+
+        A cached cost stays valid because containers change only through SET_PROPERTY, which updates
+        the cost of the container it writes to and forgets all others (they may contain it).
+        """
+        memo = self.cost_memo
+        known = memo.get(id(value))
+        if known is not None:
+            return known
+        if len(memo) > 50_000:
+            memo.clear()
+            self.cost_keep.clear()
+        return value_cost(value, self._mem_limit, memo, self.cost_keep)
+
+    def cost(self, value: Any) -> int:
+        if isinstance(value, _CONTAINERS):
+            return self.container_cost(value)
+        return value_cost(value)
 
     def memory_error(self, used: int) -> HogLimitError:
         return HogLimitError(limit_messages.memory_message(int(self._mem_limit), used))
@@ -410,7 +433,7 @@ class VM:
                     push(value)
                     cost = mem[slot]
                     if mutated and type(value) in _CONTAINERS:
-                        cost = value_cost(value, mem_limit)
+                        cost = self.container_cost(value)
                     mpush(cost)
                     mem_used += cost
                     if mem_used > peak:
@@ -520,7 +543,7 @@ class VM:
                     elif result is None or kind is int or kind is float or kind is bool:
                         cost = UNIT
                     else:
-                        cost = value_cost(result, mem_limit)
+                        cost = self.cost(result)
                     mpush(cost)
                     mem_used += cost
                     if mem_used > peak:
@@ -581,7 +604,7 @@ class VM:
                     elif kind is str and value.isascii():
                         cost = UNIT + len(value)
                     else:
-                        cost = value_cost(value, mem_limit)
+                        cost = self.cost(value)
                     mem_used += cost - mem[-1]
                     mem[-1] = cost
                     if mem_used > peak:
@@ -695,12 +718,12 @@ class VM:
                     upvalue = self._upvalue(frame, code[ip + 1])
                     if upvalue.closed:
                         value = upvalue.value
-                        cost = value_cost(value, mem_limit)
+                        cost = self.cost(value)
                     else:
                         value = stack[upvalue.location]
                         cost = mem[upvalue.location]
                         if mutated and type(value) in _CONTAINERS:
-                            cost = value_cost(value, mem_limit)
+                            cost = self.container_cost(value)
                     push(value)
                     mpush(cost)
                     mem_used += cost
@@ -815,7 +838,7 @@ class VM:
 
     def push_value(self, value: Any, cost: int | None = None) -> None:
         if cost is None:
-            cost = value_cost(value, self._mem_limit)
+            cost = self.cost(value)
         self.stack.append(value)
         self.mem.append(cost)
         self.mem_used += cost

@@ -3,13 +3,14 @@ a Python MemoryError, RecursionError or a hang. Hog `try`/`catch` cannot catch a
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import pytest
 
 from hoglite.compiler import compile_source
-from hoglite.errors import HogLimitError
+from hoglite.errors import HogLimitError, HogRuntimeError
 from hoglite.vm import Limits, RunContext, execute, resume
 from hoglite.vm.host import DefaultHost
 from hoglite.vm.limits import ensure_container_size, ensure_string_length
@@ -45,13 +46,16 @@ def test_infinite_loop_times_out() -> None:
 
 
 def test_timeout_counts_time_across_resumes() -> None:
-    program = compile_source("let i := 0\nwhile (i < 100000000) { i := i + 1; if (i % 100000 == 0) { sleep(0) } }")
+    program = compile_source("let i := 0\nwhile (i < 100000000) { i := i + 1; if (i % 1000 == 0) { sleep(0) } }")
     limits = Limits(timeout_seconds=0.3)
     result = execute(program, limits=limits)
     started = time.perf_counter()
-    with pytest.raises(HogLimitError, match="Execution timed out"):
+    resumes = 0
+    with pytest.raises(HogLimitError, match="Execution timed out after 0.3 seconds"):
         while result.paused is not None:
+            resumes += 1
             result = resume(result.paused.state, None, limits=limits)
+    assert resumes > 1  # no single segment reached the limit: the total did
     assert time.perf_counter() - started < 3
 
 
@@ -92,8 +96,11 @@ def test_nested_array_blowup_is_caught_without_walking_it() -> None:
 
 
 def test_array_growth_through_builtins() -> None:
-    error = limit_error("let a := [1]\nwhile (true) { a := arrayConcat(a, a) }", limits=Limits(memory_bytes=1_000_000))
+    error = limit_error("let a := [1]\nwhile (true) { a := arrayPushBack(a, a) }", limits=Limits(memory_bytes=1_000_000))
     assert error.message.startswith("Memory limit of 1000000 bytes exceeded.")
+    started = time.perf_counter()
+    limit_error("let n := 1\nwhile (true) { n := n * 10\n let a := range(n) }")
+    assert time.perf_counter() - started < 5
 
 
 def test_dict_growth_through_index_assignment() -> None:
@@ -146,11 +153,12 @@ def test_limit_errors_cannot_be_caught_in_hog(attack: str) -> None:
     assert host.output == []
 
 
-def test_deeply_nested_values_do_not_raise_python_errors() -> None:
-    source = "let a := []\nfor (let i := 0; i < 5000; i := i + 1) { a := [a] }\nprint(jsonStringify(a))"
-    with pytest.raises(Exception) as caught:
+@pytest.mark.parametrize("use", ["print(a)", "print(jsonStringify(a))", "print(a == a)", "print(length(toString(a)))",
+                                 "print(a < a)", "print(a in [a])"])
+def test_deeply_nested_values_do_not_raise_python_errors(use: str) -> None:
+    source = f"let a := []\nfor (let i := 0; i < 5000; i := i + 1) {{ a := [a] }}\n{use}"
+    with contextlib.suppress(HogRuntimeError):  # a Hog error is fine; a RecursionError escaping is not
         run(source)
-    assert not isinstance(caught.value, (RecursionError, MemoryError))
 
 
 def test_size_helpers_for_builtins() -> None:

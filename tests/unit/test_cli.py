@@ -241,3 +241,19 @@ def test_run_rejects_json_that_is_not_a_program(tmp_path: Path, capsys: pytest.C
     code, out, err = run_cli(["run", path], capsys)
     assert code == 1 and out == ""
     assert err == f'hoglite: error: {path}: expected a bytecode array or a compiled program object with "bytecode"\n'
+
+
+def test_subprocess_reader_closing_the_pipe_is_not_an_error() -> None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    program = "for (let i := 0; i < 200000; i := i + 1) { print('line', i) }"
+    with subprocess.Popen([sys.executable, "-m", "hoglite.cli", "run", "-"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write(program)
+        proc.stdin.close()
+        assert proc.stdout.readline() == "line 0\n"
+        proc.stdout.close()  # like `| head -1`
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=120) == 0
+    assert stderr == ""
