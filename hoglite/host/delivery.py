@@ -305,8 +305,9 @@ class Delivery:
         if result.skip_reason is not None:
             data["skip_reason"] = result.skip_reason
         calls = []
+        redact = getattr(result, "redact", None) or (lambda text: text)
         for call in result.fetches:
-            entry: dict[str, Any] = {"method": call.method, "url": call.url}
+            entry: dict[str, Any] = {"method": call.method, "url": redact(call.url)}
             if call.response is not None:
                 entry["status"] = call.response.get("status")
             if call.attempts != 1:
