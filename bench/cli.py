@@ -88,7 +88,7 @@ def profile(args: argparse.Namespace) -> int:
     for workload in COMPUTE:
         if name == workload.name:
             program = compile_workload(workload, workload.quick if args.quick else workload.full)
-            target = lambda: run_hoglite(program)  # noqa: E731
+            target = lambda program=program: run_hoglite(program)  # noqa: E731
     if target is None:
         from bench.templates import TEMPLATES, template_invoker
 

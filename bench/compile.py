@@ -88,7 +88,7 @@ def run_compile(*, quick: bool, warmup: int, repeats: int, only: str | None = No
         inner = calibrate_inner(operation, target_seconds=target, limit=1000)
         measured = measure(operation, warmup=warmup, repeats=repeats, inner=inner)
         program = measured.last
-        row = Row("compile", name, "compile", measured.stats, value=len(program.bytecode),
+        row = Row("compile", name, "compile", measured.stats, cpu=measured.cpu, value=len(program.bytecode),
                   notes=[f"{source.count(chr(10))} lines -> {len(program.bytecode)} bytecode elements"])
         rows.append(row)
     return rows

@@ -25,18 +25,26 @@ class ComputeWorkload:
     full: int  # size of a normal run
     quick: int  # size of a --quick run (smoke test)
     description: str
+    answers: tuple[Any, Any]  # the program's return value at (full, quick) size
+
+    def expected(self, quick: bool) -> Any:
+        return self.answers[1] if quick else self.answers[0]
 
     def source(self, size: int) -> str:
         return (PROGRAMS / self.file).read_text(encoding="utf-8").replace("@N@", str(size))
 
 
 COMPUTE: tuple[ComputeWorkload, ...] = (
-    ComputeWorkload("fib", "fib.hog", 22, 10, "recursive fib(N): calls and returns"),
-    ComputeWorkload("loop", "loop.hog", 1_000_000, 1_000, "for loop summing N integers"),
-    ComputeWorkload("strings", "strings.hog", 5_000, 50, "f-strings, string built-ins, || of a growing string"),
-    ComputeWorkload("containers", "containers.hog", 10_000, 100, "dict counters, literals, arrayPushBack, for-in"),
-    ComputeWorkload("lambdas", "lambdas.hog", 1_000, 20, "arrayFilter/arrayMap/arrayReduce with lambdas"),
-    ComputeWorkload("mandelbrot", "mandelbrot.hog", 80, 10, "ASCII mandelbrot, N columns x 0.3N rows"),
+    ComputeWorkload("fib", "fib.hog", 22, 10, "recursive fib(N): calls and returns", (17711, 55)),
+    ComputeWorkload("loop", "loop.hog", 1_000_000, 1_000, "for loop summing N integers", (499999500000, 499500)),
+    ComputeWorkload("strings", "strings.hog", 5_000, 50, "f-strings, string built-ins, || of a growing string",
+                    (89931, 853)),
+    ComputeWorkload("containers", "containers.hog", 10_000, 100, "dict counters, literals, arrayPushBack, for-in",
+                    (9388750, 1075)),
+    ComputeWorkload("lambdas", "lambdas.hog", 1_000, 20, "arrayFilter/arrayMap/arrayReduce with lambdas",
+                    (1661692500, 11850)),
+    ComputeWorkload("mandelbrot", "mandelbrot.hog", 80, 10, "ASCII mandelbrot, N columns x 0.3N rows (inside points)",
+                    (543, 8)),
 )
 
 
@@ -68,7 +76,8 @@ def run_compute(workloads: list[ComputeWorkload], *, quick: bool, warmup: int, r
         measured = measure(lambda program=program: run_hoglite(program), warmup=warmup, repeats=repeats)
         result = measured.last
         size = workload.quick if quick else workload.full
-        row = Row("compute", workload.name, "run", measured.stats, value=result.value, ops=result.ops,
+        row = Row("compute", workload.name, "run", measured.stats, cpu=measured.cpu, value=result.value, ops=result.ops,
+                  expected=workload.expected(quick),
                   notes=[f"N={size}: {workload.description}"])
         rows.append(row)
     if oracle is not None and rows:
@@ -86,6 +95,7 @@ def run_compute(workloads: list[ComputeWorkload], *, quick: bool, warmup: int, r
                 row.oracle_error = answer["error"]
                 continue
             row.oracle = Stats(answer["samples"])
+            row.oracle_cpu = Stats(answer["cpu_samples"])
             row.oracle_value = answer.get("result")
             row.oracle_ops = answer.get("ops")
     return rows

@@ -92,7 +92,7 @@ def run_pause(*, quick: bool, warmup: int, repeats: int, only: str | None = None
             continue
         inner = calibrate_inner(operation, target_seconds=0.01 if quick else 0.2, limit=10000)
         measured = measure(operation, warmup=warmup, repeats=repeats, inner=inner)
-        row = Row("pause", name, "operation", measured.stats, value=answer(measured.last), expected=expected)
+        row = Row("pause", name, "operation", measured.stats, cpu=measured.cpu, value=answer(measured.last), expected=expected)
         if name == "state-json":
             row.notes.append(f"state is {len(stored)} bytes of JSON")
         rows.append(row)

@@ -64,30 +64,36 @@ def format_rate(rate: float) -> str:
     return f"{rate:.2f}/s"
 
 
-HEADERS = ["workload", "hoglite median", "min", "max", "±", "per second", "oracle median", "±", "ratio", "check"]
+HEADERS = ["workload", "wall median", "±", "cpu median", "per second", "oracle wall", "±", "oracle cpu",
+           "ratio", "cpu ratio", "check"]
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else ""
 
 
 def table_rows(rows: list[Row]) -> list[list[str]]:
+    """Medians (wall-clock and CPU), the spread (± half the min-max range, relative), the rate (from
+    the wall median) and the ratios hoglite / oracle."""
     out = []
     for row in rows:
         stats = row.stats
-        oracle = row.oracle
-        ratio = row.ratio
-        if oracle is not None:
-            oracle_cells = [format_seconds(oracle.median), f"{oracle.spread * 100:.0f}%"]
+        if row.oracle is not None:
+            oracle_cells = [format_seconds(row.oracle.median), f"{row.oracle.spread * 100:.0f}%",
+                            format_seconds(row.oracle_cpu.median) if row.oracle_cpu is not None else ""]
         elif row.oracle_error is not None:
-            oracle_cells = ["error", ""]
+            oracle_cells = ["error", "", ""]
         else:
-            oracle_cells = ["", ""]
+            oracle_cells = ["", "", ""]
         out.append([
             f"{row.group}/{row.name}",
             format_seconds(stats.median),
-            format_seconds(stats.minimum),
-            format_seconds(stats.maximum),
             f"{stats.spread * 100:.0f}%",
+            format_seconds(row.cpu.median) if row.cpu is not None else "",
             format_rate(row.rate),
             *oracle_cells,
-            f"{ratio:.2f}" if ratio is not None else "",
+            _ratio(row.ratio),
+            _ratio(row.cpu_ratio),
             "ok" if row.ok else "MISMATCH",
         ])
     return out

@@ -15,11 +15,13 @@ class Row:
     group: str
     name: str
     unit: str  # "run", "compile", "invocation", ...
-    stats: Stats
+    stats: Stats  # wall-clock seconds per operation
+    cpu: Stats | None = None  # CPU seconds per operation
     value: Any = None  # the operation's answer (checked against `expected` when that is known)
     expected: Any = None
     ops: int | None = None  # VM ops of one run (compute workloads)
     oracle: Stats | None = None
+    oracle_cpu: Stats | None = None
     oracle_value: Any = None
     oracle_ops: int | None = None
     oracle_error: str | None = None
@@ -31,6 +33,13 @@ class Row:
         if self.oracle is None or self.oracle.median <= 0:
             return None
         return self.stats.median / self.oracle.median
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """hoglite CPU median / oracle CPU median."""
+        if self.cpu is None or self.oracle_cpu is None or self.oracle_cpu.median <= 0:
+            return None
+        return self.cpu.median / self.oracle_cpu.median
 
     @property
     def rate(self) -> float:
@@ -57,6 +66,7 @@ class Row:
             "name": self.name,
             "unit": self.unit,
             "hoglite": self.stats.to_json(),
+            "hoglite_cpu": self.cpu.to_json() if self.cpu is not None else None,
             "per_second": self.rate,
             "value": self.value,
             "ok": self.ok,
@@ -68,7 +78,9 @@ class Row:
             data["oracle_value"] = self.oracle_value
             data["oracle_ops"] = self.oracle_ops
             data["oracle_error"] = self.oracle_error
+            data["oracle_cpu"] = self.oracle_cpu.to_json() if self.oracle_cpu is not None else None
             data["ratio"] = self.ratio
+            data["cpu_ratio"] = self.cpu_ratio
         if self.notes:
             data["notes"] = self.notes
         return data

@@ -92,7 +92,7 @@ def run_templates(*, quick: bool, warmup: int, repeats: int, only: str | None = 
         inner = calibrate_inner(invoke, target_seconds=0.01 if quick else 0.25, limit=5000)
         measured = measure(invoke, warmup=warmup, repeats=repeats, inner=inner)
         result = measured.last
-        row = Row("template", folder.name, "invocation", measured.stats, value=result.outcome,
+        row = Row("template", folder.name, "invocation", measured.stats, cpu=measured.cpu, value=result.outcome,
                   expected=case.expect.get("outcome", "ok"),
                   notes=[f"case {case.name}: {len(result.fetches)} mocked fetches"])
         if differences:

@@ -278,7 +278,10 @@ def _register_feature_commands() -> None:
     """Subcommands that live with the feature they drive (templates, playground, transpiler, host)."""
     from hoglite.testing.cli_commands import register_commands as register_template_commands
 
+    from hoglite.playground_cli import register_commands as register_playground_commands
+
     register_template_commands(command)
+    register_playground_commands(command)
 
 
 _register_feature_commands()

@@ -6,8 +6,8 @@
 Prints the URL and serves until Ctrl+C. Needs no display and no network: open the URL in any browser.
 `--port 0` picks a free port. Wire it into hoglite/cli.py with either
 
-    add_playground_command(subparsers)                     # plain argparse (sets func=playground_command)
-    command("playground", HELP, configure)(playground_command)   # hoglite.cli's registry
+    add_playground_command(subparsers)   # plain argparse (sets func=playground_command)
+    register_commands(command)            # hoglite.cli's `command` registry, in _register_feature_commands
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def add_playground_command(subparsers: Any) -> argparse.ArgumentParser:
     configure(parser)
     parser.set_defaults(func=playground_command)
     return parser
+
+
+def register_commands(command: Any) -> None:
+    """Register `playground` with hoglite.cli's `command(name, help, configure)` decorator."""
+    command("playground", HELP, configure)(playground_command)
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -250,8 +250,10 @@ def create_app(*, templates_dirs: list[Path] | None = None, workdir: Path | None
         templates_dirs = [bundled] if bundled is not None else []
     catalog = Catalog(list(templates_dirs), workdir or Path.cwd())
     playground = Playground(catalog, allow_real_fetch=allow_real_fetch)
-    post: Callable[[str, Callable[[Request], Awaitable[Response]]], Route] = \
-        lambda path, handler: Route(path, handler, methods=["POST"])
+
+    def post(path: str, handler: Callable[[Request], Awaitable[Response]]) -> Route:
+        return Route(path, handler, methods=["POST"])
+
     routes = [
         Route("/", playground.index),
         Route("/api/info", playground.info),

@@ -103,11 +103,14 @@ def transpile_code(source: str) -> dict[str, Any]:
     from hoglite.transpile.javascript import transpile_source
 
     try:
-        return {"ok": True, "javascript": transpile_source(source, name=CODE_FILE, format="module")}
+        result = transpile_source(source, name=CODE_FILE, format="module")
     except HogliteError as error:
         return {"ok": False, "errors": [span_json(error)]}
     except RecursionError:
         return {"ok": False, "errors": [{"message": "The code is nested too deeply to transpile."}]}
+    # transpile_source returns a TranspileResult (`.code`); early versions returned the text itself.
+    code = result if isinstance(result, str) else result.code
+    return {"ok": True, "javascript": code}
 
 
 # ---------------------------------------------------------------------------------------------------

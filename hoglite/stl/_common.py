@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hoglite.errors import HogRuntimeError
 from hoglite.vm.limits import ensure_container_size, ensure_string_length, limits_of
@@ -151,8 +149,11 @@ JS_WHITESPACE = (
 _MAX_JS_STRING_DEPTH = 200
 
 
-def js_string(value: Any, _depth: int = 0) -> str:
-    """JavaScript's `String(value)` for the oracle's representation of a Hog value."""
+def js_string(value: Any, _depth: int = 0, plain_objects: bool = False) -> str:
+    """JavaScript's `String(value)` for the oracle's representation of a Hog value.
+
+    Hog dicts are Maps in the oracle (`[object Map]`); with `plain_objects` they are plain objects
+    (what `JSON.parse` makes), as in the JSON path functions given a JSON string."""
     if value is None:
         return "null"
     if value is True:
@@ -167,8 +168,8 @@ def js_string(value: Any, _depth: int = 0) -> str:
         # Array.prototype.join: null items become '', nested arrays join recursively.
         if _depth > _MAX_JS_STRING_DEPTH:
             raise HogRuntimeError("Value is nested too deeply to convert to a string")
-        return ",".join("" if item is None else js_string(item, _depth + 1) for item in value)
-    if is_hog_dict(value):
+        return ",".join("" if item is None else js_string(item, _depth + 1, plain_objects) for item in value)
+    if is_hog_dict(value) and not plain_objects:
         return "[object Map]"
     return "[object Object]"
 
@@ -276,6 +277,20 @@ def js_less(a: Any, b: Any) -> bool:
     return float(left) < float(right)
 
 
+def js_less_or_equal(a: Any, b: Any) -> bool:
+    """JavaScript's `a <= b`: `!(b < a)` for two strings, a numeric `<=` otherwise (false with NaN)."""
+    if not (a is None or isinstance(a, (bool, int, float, str))):
+        a = js_string(a)
+    if not (b is None or isinstance(b, (bool, int, float, str))):
+        b = js_string(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return not js_less(b, a)
+    left, right = js_to_number(a), js_to_number(b)
+    if isinstance(left, int) and isinstance(right, int):
+        return left <= right
+    return float(left) <= float(right)
+
+
 def same_value_zero(a: Any, b: Any) -> bool:
     """`Array.prototype.includes` equality: like `===`, except NaN equals NaN."""
     if is_number(a) and is_number(b) and a != a and b != b:
@@ -287,35 +302,22 @@ def same_value_zero(a: Any, b: Any) -> bool:
 # Hog string conversion (toString / concat)
 
 
-def _zone_info(zone: str) -> Any:
-    if zone.upper() in ("UTC", "GMT", "Z"):
-        return UTC
-    return ZoneInfo(zone)
-
-
 def iso_datetime(seconds: Any, zone: Any) -> str | None:
     """A DateTime as an ISO-8601 string with milliseconds, `Z` in UTC, else the zone's offset.
 
-    None when the zone is unknown or the instant is out of range (the oracle's luxon gives null then).
+    The calendar work is the date engine's (hoglite.stl.dates_core), so `toString`, `concat` and
+    f-strings agree with the date built-ins on every zone form they accept (`UTC+5`, lower-case IANA
+    names, ...). None when the zone is unknown or the instant is out of range: the oracle's luxon
+    gives an invalid DateTime there, whose ISO text is null.
     """
+    from hoglite.stl.dates_core import datetime_iso  # the date engine imports this module's siblings
+
     if not is_number(seconds) or not math.isfinite(seconds) or not isinstance(zone, str):
         return None
     try:
-        tz = _zone_info(zone)
-        # JavaScript's Date truncates fractional milliseconds toward zero.
-        millis = math.trunc(seconds * 1000)
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)
-        local = moment.astimezone(tz)
-    except (OverflowError, ValueError, KeyError, OSError, Exception):  # noqa: BLE001 - bad zone or range
+        return datetime_iso(HogDateTime(seconds, zone))
+    except HogRuntimeError:
         return None
-    if tz is UTC:
-        suffix = "Z"
-    else:
-        offset = local.utcoffset() or timedelta(0)
-        total = int(offset.total_seconds()) // 60
-        sign = "+" if total >= 0 else "-"
-        suffix = f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
-    return f"{local.year:04d}-{local:%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{suffix}"
 
 
 def _two_digits(part: Any) -> str:

@@ -18,7 +18,6 @@ from hoglite.stl._common import (
     js_string,
     normalize_int,
     same_value_zero,
-    type_error,
 )
 from hoglite.stl.registry import HostContext, native
 
@@ -134,17 +133,23 @@ def _range_length(value: float) -> int:
 
 @native("range", 1, 2)
 def range_function(args: list[Any], ctx: HostContext) -> Any:
-    """range(n) is [0, n); range(a, b) is [a, b). Empty when the end is not past the start."""
-    start, end = (0, args[0]) if len(args) < 2 or args[1] is None else (args[0], args[1])
-    if start is None:
-        start = 0
-    if end is None:
-        end = 0
-    for value in (start, end):
-        if not is_number(value):
-            raise type_error("range", "numbers", value)
-    count = _range_length(end - start)
+    """range(n) is [0, n); range(a, b) is [a, b). Empty when the end is not past the start.
+
+    As in the oracle (`Array.from({length})`), the length is JavaScript's ToLength of `n` or of
+    `b - a` (a numeric string counts, anything else gives an empty range), and the items are
+    `a + i` with JavaScript's `+` (so a string start concatenates).
+    """
+    from hoglite.stl.types import minus, plus  # types imports this family's siblings
+
+    if len(args) < 2 or args[1] is None:
+        # The second argument padded with null (a call through a function value) means range(n).
+        count = _range_length(minus([args[0], 0], ctx))
+        guard_container(ctx, count)
+        return list(range(count))
+    start = args[0]
+    count = _range_length(minus([args[1], start], ctx))
     guard_container(ctx, count)
-    if isinstance(start, int):
-        return [normalize_int(start + index) for index in range(count)]
-    return [start + index for index in range(count)]
+    if start is None or (is_number(start) and isinstance(start, int)):
+        base = start or 0
+        return [normalize_int(base + index) for index in range(count)]
+    return [plus([start, index], ctx) for index in range(count)]

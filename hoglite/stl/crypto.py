@@ -12,7 +12,7 @@ import hmac
 from typing import Any
 
 from hoglite.errors import HogRuntimeError
-from hoglite.stl._common import expect_string, is_array, utf8_bytes
+from hoglite.stl._common import expect_string, is_array, js_string, utf8_bytes, utf16_units
 from hoglite.stl.registry import HostContext, native
 
 
@@ -25,7 +25,9 @@ def encode_digest(digest: bytes, encoding: Any) -> str:
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
     if encoding in ("binary", "latin1"):
         return digest.decode("latin-1")
-    raise HogRuntimeError(f"Unknown encoding: {encoding}. Use 'hex', 'base64', 'base64url' or 'binary'")
+    raise HogRuntimeError(
+        f"Unknown encoding: {js_string(encoding)}. Use 'hex', 'base64', 'base64url' or 'binary'"
+    )
 
 
 def _hash(function: str, algorithm: str, args: list[Any]) -> Any:
@@ -39,6 +41,9 @@ def _hash(function: str, algorithm: str, args: list[Any]) -> Any:
 
 def hmac_chain(function: str, algorithm: str, data: Any, encoding: Any) -> str:
     """HMAC(key=data[1], msg=data[2]), then each further item is HMAC'd with the previous raw digest as key."""
+    if isinstance(data, str):
+        # The oracle indexes its argument, so a string is a list of its UTF-16 code units.
+        data = utf16_units(data)
     if not is_array(data):
         raise HogRuntimeError(f"{function}() expects an array of strings")
     if len(data) < 2:

@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from hoglite.errors import HogRuntimeError
+from hoglite.stl._common import js_string
 from hoglite.stl.dates_core import (
     MS_PER_DAY,
     MS_PER_HOUR,
@@ -101,7 +102,8 @@ def _amount(value: Any, function: str) -> int | float:
 
 
 def _unit_name(unit: Any) -> str:
-    return unit if isinstance(unit, str) else type_of(unit)
+    # The oracle interpolates the unit into its message with JavaScript's String().
+    return js_string(unit)
 
 
 def is_temporal(value: Any) -> bool:

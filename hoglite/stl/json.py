@@ -268,21 +268,52 @@ def _index(items: Any, key: int | float) -> Any:
     return units[index] if 0 <= index < length else None
 
 
-def get_nested(obj: Any, path: list[Any]) -> Any:
-    """Follow `path` (dict keys; 1-based, negative-from-the-end array indexes) into `obj`; missing -> null."""
+def _own_property(obj: Any, key: Any) -> tuple[bool, Any]:
+    """JavaScript `Object.hasOwn(obj, String(key))` and the property's value, for a value the oracle
+    holds as a plain object or array: objects that came out of `JSON.parse` inside the JSON path
+    functions, error and date records, arrays and strings (whose own properties are the index strings
+    `'0'`, `'1'`, ... and `length`)."""
+    name = js_string(key)
+    if isinstance(obj, dict):
+        for stored, item in obj.items():
+            if (stored if isinstance(stored, str) else js_string(stored)) == name:
+                return True, item
+        return False, None
+    if isinstance(obj, (list, tuple, str)):
+        items = utf16_units(obj) if isinstance(obj, str) else obj
+        if name == "length":
+            return True, len(items)
+        if name.isdigit() and (name == "0" or not name.startswith("0")) and int(name) < len(items):
+            return True, items[int(name)]
+    return False, None
+
+
+def get_nested(obj: Any, path: list[Any], plain: bool = False) -> Any:
+    """Follow `path` (dict keys; 1-based, negative-from-the-end array indexes) into `obj`; missing -> null.
+
+    `plain` says that `obj` came from parsing a JSON string: the oracle then walks plain JavaScript
+    objects, not Maps, so keys are compared as strings and a string key reaches an array's own
+    properties (`'0'`, `'length'`). Hog dicts passed in directly are Maps: exact key lookup.
+    """
     if not isinstance(obj, (list, tuple, dict)):
         return None
     for key in path:
         if obj is None:
             return None
-        if isinstance(obj, dict):
+        if not plain and is_hog_dict(obj):
             obj = _map_lookup(obj, key)[1]
         elif is_number(key):
             if key == 0:
                 raise HogRuntimeError("Hog arrays start from index 1")
-            obj = _index(obj, key) if isinstance(obj, (list, tuple, str)) else None
+            if isinstance(obj, (list, tuple, str)):
+                obj = _index(obj, key)
+            elif isinstance(obj, dict) and key > 0:
+                # obj[key - 1] on a plain object: a property named by the number
+                obj = _own_property(obj, key - 1)[1]
+            else:
+                obj = None
         else:
-            obj = None
+            obj = _own_property(obj, key)[1]
     return obj
 
 
@@ -313,32 +344,47 @@ def is_valid_json(args: list[Any], ctx: HostContext) -> Any:
 
 @native("JSONHas", 1, None)
 def json_has(args: list[Any], ctx: HostContext) -> Any:
-    """Does the whole path exist? JSON strings met along the way are parsed too."""
+    """Does the whole path exist? JSON strings met along the way are parsed too.
+
+    As in the oracle, a Hog dict (a Map) needs the exact key; a parsed object, error or date record
+    (plain JavaScript objects) is searched with `key in obj`, and a number key leaves such an object
+    where it is; an array takes 1-based or negative number keys, and a string key finds its own
+    properties (`'0'`, `'length'`).
+    """
     current = args[0]
+    plain = False
     for key in args[1:]:
         if isinstance(current, str):
             try:
                 current = parse_json(current)
             except HogRuntimeError:
                 return False
-        if is_hog_dict(current):
+            plain = True
+        if isinstance(current, dict) and not plain and is_hog_dict(current):
             found, current = _map_lookup(current, key)
             if not found:
                 return False
-        elif isinstance(current, dict):
-            if not isinstance(key, str) or key not in current:
+        elif isinstance(current, (list, tuple)) and is_number(key):
+            if key != key:
                 return False
-            current = current[key]
-        elif is_array(current):
-            if not is_number(key) or key != key or not float(key).is_integer():
-                return False
-            position = int(key)
+            position = key
             if position == 0 or position > len(current) or position < -len(current):
                 return False
-            current = current[position - 1] if position > 0 else current[position]
+            # A fractional position reads no element (undefined), so a further key fails.
+            current = _index(current, position) if float(position).is_integer() else _UNDEFINED
+        elif isinstance(current, dict) and is_number(key):
+            continue
+        elif isinstance(current, (list, tuple, dict)):
+            found, current = _own_property(current, key)
+            if not found:
+                return False
         else:
             return False
     return True
+
+
+# A value JavaScript reads as `undefined` (not an object, so no path continues through it).
+_UNDEFINED = object()
 
 
 def _extract_target(args: list[Any]) -> tuple[bool, Any]:
@@ -347,7 +393,7 @@ def _extract_target(args: list[Any]) -> tuple[bool, Any]:
         obj = _parse_argument(args[0])
     except HogRuntimeError:
         return False, None
-    return True, get_nested(obj, list(args[1:]))
+    return True, get_nested(obj, list(args[1:]), plain=isinstance(args[0], str))
 
 
 @native("JSONLength", 1, None)
@@ -365,7 +411,7 @@ def json_extract_bool(args: list[Any], ctx: HostContext) -> Any:
     except HogRuntimeError:
         return False
     if len(args) > 1:
-        obj = get_nested(obj, list(args[1:]))
+        obj = get_nested(obj, list(args[1:]), plain=isinstance(args[0], str))
     return obj if isinstance(obj, bool) else False
 
 
@@ -390,7 +436,10 @@ def json_extract_float(args: list[Any], ctx: HostContext) -> Any:
 @native("JSONExtractString", 1, None)
 def json_extract_string(args: list[Any], ctx: HostContext) -> Any:
     ok, value = _extract_target(args)
-    return js_string(value) if ok and value is not None else None
+    if not ok or value is None:
+        return None
+    # Objects parsed from a JSON string are plain JavaScript objects in the oracle, Hog dicts are Maps.
+    return js_string(value, plain_objects=isinstance(args[0], str))
 
 
 @native("JSONExtractArrayRaw", 1, None)
@@ -406,4 +455,4 @@ def json_extract(args: list[Any], ctx: HostContext) -> Any:
         obj = _parse_argument(args[0])
     except HogRuntimeError:
         return None
-    return get_nested(obj, list(args[1:-1]))
+    return get_nested(obj, list(args[1:-1]), plain=isinstance(args[0], str))

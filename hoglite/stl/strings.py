@@ -67,13 +67,19 @@ def concat(args: list[Any], ctx: HostContext) -> Any:
 
 def _trim(function: str, args: list[Any], left: bool, right: bool) -> Any:
     text, char = args[0], args[1] if len(args) > 1 else None
+    if char is None:
+        char = " "
+    # The oracle checks the character first: anything whose JavaScript `.length` is not 1 gives ''
+    # whatever the subject is; a one-item array never equals a character, so nothing is stripped.
+    if isinstance(char, (list, tuple)) and len(char) == 1:
+        char = None
+    elif not isinstance(char, str) or utf16_len(char) != 1:
+        return ""
     if text is None:
         return None
     expect_string(function, text)
     if char is None:
-        char = " "
-    if not isinstance(char, str) or utf16_len(char) != 1:
-        return ""
+        return text
     if left and right:
         return text.strip(char)
     return text.lstrip(char) if left else text.rstrip(char)

@@ -12,6 +12,8 @@ from hoglite.stl._common import (
     hog_to_string,
     is_hog_dict,
     is_number,
+    js_less,
+    js_less_or_equal,
     js_parse_float,
     js_parse_int,
     js_strict_equals,
@@ -184,54 +186,22 @@ def or_function(args: list[Any], ctx: HostContext) -> Any:
 
 # ---------------------------------------------------------------------------------------------------
 # Comparison in function form: no type unification (unlike the operators). Equality is JavaScript's
-# `===`. Ordering is defined between two numbers, two strings (UTF-16 order), two booleans, or two
-# dates/datetimes (by epoch seconds); any other pair, including anything with null, is unordered, so
-# every ordering test is false.
-
-
-def _temporal_seconds(value: Any) -> float | None:
-    if isinstance(value, HogDateTime):
-        seconds = value.get("dt")
-        return seconds if is_number(seconds) else None
-    if isinstance(value, HogDate):
-        days = _days_since_epoch(value)
-        return None if days is None else days * 86400
-    return None
-
-
-def _below_surrogates(text: str) -> bool:
-    return text.isascii() or max(text, default="a") < "\ud800"
-
-
-def utf16_order_keys(a: str, b: str) -> tuple[Any, Any]:
-    """Keys that order two strings by UTF-16 code units, as JavaScript compares strings."""
-    if _below_surrogates(a) and _below_surrogates(b):
-        return a, b  # code point order equals code unit order below U+D800
-    return a.encode("utf-16-be", "surrogatepass"), b.encode("utf-16-be", "surrogatepass")
-
-
-def order_operands(a: Any, b: Any) -> tuple[Any, Any] | None:
-    """The two values in a directly comparable form, or None when they are not ordered."""
-    if is_number(a) and is_number(b):
-        return a, b
-    if isinstance(a, str) and isinstance(b, str):
-        return utf16_order_keys(a, b)
-    if isinstance(a, bool) and isinstance(b, bool):
-        return int(a), int(b)
-    left, right = _temporal_seconds(a), _temporal_seconds(b)
-    if left is not None and right is not None:
-        return left, right
-    return None
+# `===`; ordering is JavaScript's `<` / `<=` on the oracle's representation of the values (numbers as
+# numbers, strings by UTF-16 units, a number against a string numerically, containers and records
+# through their String() text). The one exception is null: hog-stdlib.md §1.5 (PostHog's newest
+# `nulls` snapshot) fixes every ordering test involving null to false, where JavaScript reads null as 0.
 
 
 def hog_less(a: Any, b: Any) -> bool:
-    pair = order_operands(a, b)
-    return pair is not None and pair[0] < pair[1]
+    if a is None or b is None:
+        return False
+    return js_less(a, b)
 
 
 def hog_less_or_equal(a: Any, b: Any) -> bool:
-    pair = order_operands(a, b)
-    return pair is not None and pair[0] <= pair[1]
+    if a is None or b is None:
+        return False
+    return js_less_or_equal(a, b)
 
 
 @native("equals", 2, 2)

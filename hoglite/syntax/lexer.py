@@ -619,10 +619,16 @@ def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: boo
         tokens = _merge_lambda_params(tokens, header_ends)
         match = _match_brackets(tokens, smap)
     n = len(tokens)
+    open_types: list[str] = []  # enclosing brackets, to tell statement context from expression context
     for i, tok in enumerate(tokens):
         t = tok.type
         prev = tokens[i - 1].type if i else None
         nxt = tokens[i + 1] if i + 1 < n else None
+        if t in CLOSERS:
+            if open_types:
+                open_types.pop()
+            continue
+        in_statements = open_types[-1] == "LBRACE_BLOCK" if open_types else statement_start
         if t == "LBRACE":
             if prev is None:
                 if statement_start:
@@ -631,9 +637,13 @@ def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: boo
                 tok.type = "LBRACE_BLOCK"
             elif prev == "ARROW":
                 tok.type = _classify_brace(tokens, match, i, True)
-            elif prev in STMT_PREV:
+            elif prev in STMT_PREV and in_statements:
                 tok.type = _classify_brace(tokens, match, i, False)
-        elif t in CALLABLE_KEYWORDS and nxt is not None and nxt.type == "LPAR" and prev not in EXPR_END:
+            open_types.append(tok.type)
+            continue
+        if t in OPENERS:
+            open_types.append(t)
+        if t in CALLABLE_KEYWORDS and nxt is not None and nxt.type == "LPAR" and prev not in EXPR_END:
             if t != "IF" or (prev is None and not statement_start) or (prev is not None and prev not in STMT_PREV):
                 # `not (x)`, `if(c, a, b)`: a call whose name keeps the case it was written in.
                 tok.type = "NAME"

@@ -1,7 +1,10 @@
-"""The JavaScript runtime that transpiled programs carry, cut to what each program uses.
+"""Assembling a transpiled program: the runtime it needs, cut to what it uses, around its code.
 
-prelude.js (language helpers) and stl.js (standard library) are split into sections headed
-`//# NAME: DEPENDENCIES`; `collect_runtime` returns the sections a program needs, in file order.
+prelude.js (language helpers) and the stl*.js files (standard library) are split into sections headed
+`//# NAME: DEPENDENCIES`. A standard-library function `f` lives in the section `stl:f` and is the
+JavaScript function `__stl_f(rt, ...args)`; its arity comes from hoglite's own built-in table
+(hoglite.stl.registry), so both back ends check calls the same way. The built-ins written in Hog
+(hoglite/stl/hog/*.hog) are transpiled like any program, once per sync/async flavour.
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-_HEADER = re.compile(r"^//# (?P<name>(?:stl:)?[^\s:]+)(?P<arity> \d+ (?:\d+|\*)(?: callback)?)?:(?P<deps>.*)$")
+from hoglite.source import Span
+
+_HEADER = re.compile(r"^//# (?P<name>[^\s:]+(?::[^\s:]+)?):(?P<deps>.*)$")
+RUNTIME_FILES = ("prelude.js", "stl.js", "stl_json.js", "stl_dates.js")
+ALWAYS = ("core",)
 
 
 @dataclass(frozen=True)
@@ -22,16 +29,7 @@ class Section:
     deps: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class StlSpec:
-    min_args: int
-    max_args: int | None
-    calls_back: bool
-
-
-def _parse(text: str) -> tuple[dict[str, Section], dict[str, StlSpec]]:
-    sections: dict[str, Section] = {}
-    specs: dict[str, StlSpec] = {}
+def _parse(text: str, sections: dict[str, Section]) -> None:
     name: str | None = None
     deps: tuple[str, ...] = ()
     lines: list[str] = []
@@ -47,52 +45,142 @@ def _parse(text: str) -> tuple[dict[str, Section], dict[str, StlSpec]]:
             name = match.group("name")
             deps = tuple(match.group("deps").split())
             lines = []
-            if match.group("arity"):
-                parts = match.group("arity").split()
-                specs[name.removeprefix("stl:")] = StlSpec(
-                    int(parts[0]), None if parts[1] == "*" else int(parts[1]), len(parts) > 2
-                )
         elif name is not None:
             lines.append(line)
     flush()
-    return sections, specs
 
 
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, Section], dict[str, StlSpec]]:
-    sections: dict[str, Section] = {}
-    specs: dict[str, StlSpec] = {}
-    for filename in ("prelude.js", "stl.js"):
-        text = resources.files("hoglite.transpile").joinpath(filename).read_text(encoding="utf-8")
-        file_sections, file_specs = _parse(text)
-        sections.update(file_sections)
-        specs.update(file_specs)
-    return sections, specs
+def sections() -> dict[str, Section]:
+    found: dict[str, Section] = {}
+    for filename in RUNTIME_FILES:
+        resource = resources.files("hoglite.transpile").joinpath(filename)
+        if resource.is_file():
+            _parse(resource.read_text(encoding="utf-8"), found)
+    return found
 
 
-STL_FUNCTIONS: dict[str, StlSpec] = _load()[1]
+@lru_cache(maxsize=1)
+def native_arities() -> dict[str, tuple[int, int | None]]:
+    """Arity of every native built-in that has a JavaScript implementation."""
+    import hoglite.stl  # noqa: F401  (registers the built-ins)
+    from hoglite.stl.registry import NATIVE_FUNCTIONS
+
+    available = sections()
+    return {
+        name: (native.min_args, native.max_args)
+        for name, native in NATIVE_FUNCTIONS.items()
+        if f"stl:{name}" in available
+    }
 
 
-def collect_runtime(used: list[str], *, is_async: bool) -> str:
-    """The runtime text for the helpers and `stl:NAME` functions in `used`, with their dependencies."""
-    sections, specs = _load()
-    order = list(sections)
+@lru_cache(maxsize=1)
+def unsupported_natives() -> frozenset[str]:
+    """Native built-ins the JavaScript back end does not provide (calling one fails at transpile time)."""
+    import hoglite.stl  # noqa: F401
+    from hoglite.stl.registry import NATIVE_FUNCTIONS
+
+    return frozenset(NATIVE_FUNCTIONS) - set(native_arities())
+
+
+@lru_cache(maxsize=1)
+def hog_stl_arities() -> dict[str, int]:
+    """The built-ins written in Hog, with their parameter counts."""
+    from hoglite.stl.bytecode import bytecode_stl_names
+
+    return {name: len(_hog_stl_function(name).params) for name in sorted(bytecode_stl_names())}
+
+
+def _hog_stl_function(name: str):  # -> ast.Function
+    from hoglite.syntax import ast, parse_program
+
+    text = resources.files("hoglite.stl").joinpath("hog", f"{name}.hog").read_text(encoding="utf-8")
+    program = parse_program(text)
+    for statement in program.statements:
+        if isinstance(statement, ast.Function) and statement.name == name:
+            return statement
+    raise LookupError(f"hoglite/stl/hog/{name}.hog defines no function {name}")
+
+
+@lru_cache(maxsize=64)
+def hog_stl_code(name: str, is_async: bool) -> tuple[str, frozenset[str], frozenset[str], frozenset[str]]:
+    """(code, helper sections, stl functions, hog built-ins) of one Hog-written built-in."""
+    from hoglite.transpile.javascript import ASYNC_BUILTINS, Transpiler
+
+    transpiler = Transpiler(
+        async_names=ASYNC_BUILTINS, natives=native_arities(), hog_stl=hog_stl_arities(),
+        is_async=is_async, record_sites=False, unsupported=unsupported_natives(),
+    )
+    code = transpiler.hog_builtin(_hog_stl_function(name))
+    return code, frozenset(transpiler.helpers), frozenset(transpiler.stl), frozenset(transpiler.hog_stl)
+
+
+def collect(helpers: set[str], stl: set[str], hog_stl: set[str], is_async: bool) -> str:
+    """The runtime text: wanted sections (with their dependencies) in file order, the transpiled
+    Hog-written built-ins, and the tables built-ins-as-values are looked up in."""
+    available = sections()
+    helpers = set(helpers)
+    stl = set(stl)
+    hog_pending = list(hog_stl)
+    hog_done: dict[str, str] = {}
+    while hog_pending:
+        name = hog_pending.pop()
+        if name in hog_done:
+            continue
+        code, more_helpers, more_stl, more_hog = hog_stl_code(name, is_async)
+        hog_done[name] = code
+        helpers |= more_helpers
+        stl |= more_stl
+        hog_pending.extend(more_hog)
     wanted: set[str] = set()
-    pending = list(used)
+    pending = [*ALWAYS, *(h for h in helpers if h in available), *(f"stl:{n}" for n in stl)]
     while pending:
         name = pending.pop()
-        if name in wanted or name in ("__STL_ARITY", "__STL_TABLE"):
+        if name in wanted:
             continue
-        if name not in sections:
+        if name not in available:
             raise KeyError(f"runtime section {name!r} is missing")
         wanted.add(name)
-        pending.extend(sections[name].deps)
-    chunks = [sections[name].code for name in order if name in wanted]
-    text = "\n".join(chunks)
-    text = text.replace("ASYNC function", "async function" if is_async else "function")
-    text = text.replace("AWAIT ", "await " if is_async else "")
+        pending.extend(available[name].deps)
+    chunks = [section.code for name, section in available.items() if name in wanted]
+    chunks.extend(hog_done[name] for name in sorted(hog_done))
+    arities = native_arities()
     stl_names = sorted(name.removeprefix("stl:") for name in wanted if name.startswith("stl:"))
-    arity = {name: [specs[name].min_args, specs[name].max_args] for name in stl_names}
-    table = ", ".join(f"{json.dumps(name)}: __stl_{name}" for name in stl_names)
-    text += f"\nconst __STL_ARITY = {json.dumps(arity)};\nconst __STL_TABLE = {{{table}}};\n"
-    return text
+    table = ", ".join(f"{json.dumps(n)}: __stl_{n}" for n in stl_names)
+    arity = json.dumps({n: list(arities[n]) for n in stl_names if n in arities}, separators=(",", ":"))
+    hog_counts = hog_stl_arities()
+    hog_table = ", ".join(f"{json.dumps(n)}: [{hog_counts[n]}, __hog_{n}]" for n in sorted(hog_done))
+    chunks.append(
+        f"const __STL_TABLE = {{{table}}};\nconst __STL_ARITY = {arity};\nconst __HOG_STL_TABLE = {{{hog_table}}};\n"
+    )
+    return "\n".join(chunks)
+
+
+def site_table(text: str, spans: list[Span]) -> tuple[str, dict[str, int]]:
+    """Strip the site markers from `text`; return it and the map "line:column" -> site index, where
+    line and column (1-based) are where V8 reports a call made at that site."""
+    from hoglite.transpile.javascript import SITE_END, SITE_START
+
+    out: list[str] = []
+    positions: dict[str, int] = {}
+    line = 1
+    column = 1
+    index = 0
+    length = len(text)
+    while index < length:
+        start = text.find(SITE_START, index)
+        chunk = text[index:] if start < 0 else text[index:start]
+        out.append(chunk)
+        newlines = chunk.count("\n")
+        if newlines:
+            line += newlines
+            column = len(chunk) - chunk.rfind("\n")
+        else:
+            column += len(chunk)
+        if start < 0:
+            break
+        end = text.index(SITE_END, start)
+        site = int(text[start + 1 : end])
+        positions.setdefault(f"{line}:{column}", site)
+        index = end + 1
+    return "".join(out), positions

@@ -153,9 +153,10 @@ export class Editor {
     const where = `line ${marker.line}, column ${marker.column || 1}`;
     this.tooltip.innerHTML = `<strong>${escapeHtml(marker.kind === "warning" ? "Warning" : "Error")}</strong> ` +
       `(${where}): ${escapeHtml(marker.message)}${marker.hint ? `<br><em>hint: ${escapeHtml(marker.hint)}</em>` : ""}`;
+    // The tooltip lives inside the scrolling editor: position it in content coordinates.
     const box = this.host.getBoundingClientRect();
-    this.tooltip.style.left = `${Math.max(4, event.clientX - box.left + 12)}px`;
-    this.tooltip.style.top = `${event.clientY - box.top + 16}px`;
+    this.tooltip.style.left = `${Math.max(4, event.clientX - box.left + this.host.scrollLeft + 12)}px`;
+    this.tooltip.style.top = `${event.clientY - box.top + this.host.scrollTop + 16}px`;
     this.tooltip.hidden = false;
   }
 

@@ -174,9 +174,36 @@ def run_on_oracle(programs: Sequence[Program]) -> dict[str, str]:
     return transcripts
 
 
+def run_on_javascript(programs: Sequence[Program]) -> dict[str, str]:
+    """Transpile with hoglite's JavaScript back end; run every program in one node process."""
+    from hoglite.errors import HogSyntaxError
+    from hoglite.transpile.javascript import transpile_source
+    from hoglite.transpile.node import NodeJob, run_node_batch
+
+    transcripts: dict[str, str] = {}
+    jobs = []
+    for program in programs:
+        try:
+            code = transpile_source(program.source, name=program.path.name, format="runner").code
+        except HogSyntaxError as exc:
+            transcripts[program.name] = transcript([], compile_error=exc.message)
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported in the transcript
+            transcripts[program.name] = _internal_failure(exc)
+            continue
+        jobs.append(NodeJob(program.name, code, program.globals))
+    for name, result in run_node_batch(jobs).items():
+        error = result.error
+        if result.error_kind == "uncaught":
+            error = uncaught_text(result.error_type or "", result.error_message or "")
+        transcripts[name] = transcript(result.lines, result=result.result, error=error)
+    return transcripts
+
+
 BACKENDS: dict[str, Backend] = {
     "hoglite": run_on_hoglite,
     "oracle": run_on_oracle,
+    "javascript": run_on_javascript,
 }
 
 

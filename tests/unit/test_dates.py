@@ -487,7 +487,7 @@ def test_whole_timestamps_are_ints() -> None:
         (("dateAdd", "day", "x", ("toDate", "2024-05-03")), "dateAdd: the amount must be a number, got 'x'"),
         (("dateAdd", "day", "inf", ("toDate", "2024-05-03")), "dateAdd: the amount must be a number, got 'inf'"),
         (("dateAdd", "day", True, ("toDate", "2024-05-03")), "dateAdd: the amount must be a finite number, got boolean"),
-        (("dateAdd", 7, 1, ("toDate", "2024-05-03")), "Unsupported interval unit: integer"),
+        (("dateAdd", 7, 1, ("toDate", "2024-05-03")), "Unsupported interval unit: 7"),
         (("addDays", None, 1), "addDays: expected a Date or DateTime, got null"),
         (("toStartOfDay", None), "toStartOfDay: expected a Date or DateTime, got null"),
         (("toStartOfHour", 5), "toStartOfHour: expected a Date or DateTime, got integer"),

@@ -110,9 +110,13 @@ def test_range_is_limited_before_allocating() -> None:
         call("range", math.inf)
 
 
-def test_range_needs_numbers() -> None:
-    with pytest.raises(HogRuntimeError, match=r"range\(\) expects numbers, got string"):
-        call("range", "3")
+def test_range_converts_like_javascript() -> None:
+    # The oracle builds Array.from({length: b - a}) and items a + i (JavaScript `-` and `+`).
+    assert call("range", "3") == [0, 1, 2]
+    assert call("range", "x") == []
+    assert call("range", {}) == []
+    assert call("range", "1", 3) == ["10", "11"]
+    assert call("range", True, 3) == [1, 2]
 
 
 def test_push_is_limited() -> None:

@@ -1,0 +1,104 @@
+"""Run transpiled programs under node, many per process (node_runner.js), from Python.
+
+    from hoglite.transpile.node import NodeJob, run_node_batch
+    results = run_node_batch([NodeJob("hello", transpile_source("print('hi')", format="runner").code)])
+    results["hello"].lines  # ['hi']
+
+Each program runs in its own V8 context, so programs cannot see each other. Used by the conformance
+suite (the `javascript` backend) and by hoglite's own tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from hoglite.errors import HogliteError
+
+
+class NodeUnavailable(HogliteError):
+    """node is not installed (the JavaScript back end's programs need Node.js 20 or later to run)."""
+
+
+@dataclass(frozen=True)
+class NodeJob:
+    id: str
+    code: str  # transpiled with format="runner"
+    globals: dict[str, Any] | None = None
+    fetch: list[Any] | None = None  # canned fetch responses, in order (None: no fetch at all)
+    now: float | None = None  # a fixed clock (epoch seconds) for now()/today()
+    timeout_seconds: float | None = 5.0
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "code": self.code, "timeoutSeconds": self.timeout_seconds}
+        if self.globals is not None:
+            data["globals"] = self.globals
+        if self.fetch is not None:
+            data["fetch"] = self.fetch
+        if self.now is not None:
+            data["now"] = self.now
+        return data
+
+
+@dataclass
+class NodeResult:
+    """What one program did: printed lines, the returned value (Hog repr) and how it failed, if it did.
+
+    `error_kind` is 'runtime error', 'limit exceeded', 'uncaught' (a Hog throw: `error_type` and
+    `error_message` are set), 'load' (the JavaScript did not load: a transpiler bug) or 'internal'.
+    `rendered` is the error as `hoglite run` prints it (with the caret snippet).
+    """
+
+    lines: list[str]
+    result: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+    rendered: str | None = None
+    fetches: list[Any] = field(default_factory=list)
+
+
+def node_executable() -> str:
+    path = shutil.which("node")
+    if path is None:
+        raise NodeUnavailable("node is not installed: the JavaScript back end needs Node.js 20 or later")
+    return path
+
+
+def run_node_batch(jobs: Sequence[NodeJob], *, timeout: float = 600.0) -> dict[str, NodeResult]:
+    """Run every job in one node process; results by job id."""
+    if not jobs:
+        return {}
+    runner = resources.files("hoglite.transpile").joinpath("node_runner.js")
+    with resources.as_file(runner) as runner_path:
+        completed = subprocess.run(
+            [node_executable(), str(runner_path)],
+            input=json.dumps([job.to_json() for job in jobs]),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+            check=False,
+        )
+    if completed.returncode != 0 or not completed.stdout:
+        raise RuntimeError(f"node runner failed ({completed.returncode}): {completed.stderr[-2000:]}")
+    data = json.loads(completed.stdout)
+    return {
+        job_id: NodeResult(
+            lines=list(entry.get("lines") or []),
+            result=entry.get("result"),
+            error=entry.get("error"),
+            error_kind=entry.get("errorKind"),
+            error_type=entry.get("errorType"),
+            error_message=entry.get("errorMessage"),
+            rendered=entry.get("rendered"),
+            fetches=list(entry.get("fetches") or []),
+        )
+        for job_id, entry in data.items()
+    }

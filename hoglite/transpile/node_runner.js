@@ -1,0 +1,80 @@
+// Runs many transpiled Hog programs (format "runner") in ONE node process, each in its own V8 context,
+// and reports per program what it printed, what it returned and how it failed. Used by the conformance
+// suite and the tests (hoglite/transpile/node.py): node's start-up costs far more than a small program.
+//
+// stdin: a JSON array of jobs {id, code, globals?, fetch?}; `fetch` is a list of canned responses the
+// injected async `fetch` returns in order (each recorded call is reported back).
+// stdout: a JSON object {id: {lines, result, error, errorKind, errorType, errorMessage, rendered, fetches}}.
+'use strict';
+const vm = require('vm');
+
+function readStdin() {
+  return new Promise((resolve) => {
+    const chunks = [];
+    process.stdin.on('data', (chunk) => chunks.push(chunk));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function contextGlobals() {
+  return {
+    console, setTimeout, clearTimeout, TextEncoder, TextDecoder, URL, URLSearchParams,
+    crypto: globalThis.crypto, structuredClone, queueMicrotask,
+  };
+}
+
+async function runJob(job) {
+  const out = { lines: [], result: null, error: null, errorKind: null, errorType: null, errorMessage: null, rendered: null, fetches: [] };
+  const context = vm.createContext(contextGlobals());
+  try {
+    vm.runInContext(job.code, context, { filename: `${job.id}.js` });
+  } catch (error) {
+    out.error = `JavaScript did not load: ${error && error.stack}`;
+    out.errorKind = 'load';
+    return out;
+  }
+  const entry = context.__hogliteProgram;
+  const responses = Array.isArray(job.fetch) ? [...job.fetch] : null;
+  const host = {
+    print: (line) => out.lines.push(line),
+    now: job.now === undefined ? undefined : () => job.now,
+    timeoutSeconds: job.timeoutSeconds === undefined ? 5 : job.timeoutSeconds,
+  };
+  if (responses !== null) {
+    host.fetch = async (url, options) => {
+      out.fetches.push([url, options === undefined ? null : options]);
+      return responses.length ? responses.shift() : { status: 200, body: null };
+    };
+  }
+  try {
+    const rt = context.__runtime(job.globals || {}, host, entry.asyncNames);
+    const value = await entry.program(rt);
+    out.result = value === null || value === undefined ? null : context.__printValue(value);
+  } catch (error) {
+    out.rendered = context.__renderError(error, entry.source);
+    if (error instanceof context.__HogThrow) {
+      out.errorKind = 'uncaught';
+      out.errorType = String(context.__pyStr(error.value.get('type')));
+      const message = error.value.get('message');
+      out.errorMessage = typeof message === 'string' ? message : context.__pyStr(message);
+      out.error = error.message;
+    } else if (error instanceof context.__HogRuntimeError) {
+      out.errorKind = error.kind;
+      out.error = error.message;
+    } else if (error instanceof context.RangeError || error instanceof RangeError) {
+      out.errorKind = 'limit exceeded';
+      out.error = /call stack/i.test(String(error.message)) ? 'Call stack exceeded maximum length of 1000' : String(error.message);
+    } else {
+      out.errorKind = 'internal';
+      out.error = `INTERNAL ERROR: ${error && error.stack ? error.stack : String(error)}`;
+    }
+  }
+  return out;
+}
+
+(async () => {
+  const jobs = JSON.parse(await readStdin());
+  const results = {};
+  for (const job of jobs) results[job.id] = await runJob(job);
+  process.stdout.write(JSON.stringify(results));
+})();
