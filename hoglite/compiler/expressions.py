@@ -9,7 +9,6 @@ that addresses temporaries by slot) breaks inside calls, array literals or `let`
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 

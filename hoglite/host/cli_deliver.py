@@ -197,6 +197,10 @@ def deliver_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         stats = asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        # Only outside the delivery proper (start-up, shutdown), where no event is in flight.
+        print("hoglite deliver: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (SetupError, HogliteError) as error:
         print(f"hoglite deliver: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import signal
@@ -34,7 +35,7 @@ from typing import IO, Any
 from hoglite.errors import HogliteError, TemplateError
 from hoglite.host.checkpoint import Checkpoint
 from hoglite.host.engine import Engine
-from hoglite.host.steps import Step, perform_pending
+from hoglite.host.steps import LiveStopped, Step, new_template_state, perform_fetch, run_template_live
 
 PROGRESS_INTERVAL = 0.5
 WAKE = -1  # a queue item that only wakes an idle worker (so it notices a stop)
@@ -158,16 +159,20 @@ class Delivery:
         self._fetcher = self.fetcher if self.fetcher is not None else self.engine.async_fetcher_for()
         loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
+        # Hog runs in these threads (one per event in flight); they block while their fetch runs here.
+        self._pool = concurrent.futures.ThreadPoolExecutor(max(1, self.concurrency), "hoglite-deliver")
         self._room = threading.Semaphore(max(1, self.concurrency) * 4)
         reader = threading.Thread(target=self._read_lines, args=(loop,), name="hoglite-deliver-reader", daemon=True)
         installed = self._install_signals(loop)
         self._started = time.monotonic()
         show = self.progress if self.progress is not None else (self.stderr or sys.stderr).isatty()
         progress = asyncio.create_task(self._show_progress()) if show else None
+        failures: list[Exception] = []
         try:
             reader.start()
             self._tasks = [asyncio.create_task(self._worker()) for _ in range(max(1, self.concurrency))]
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            outcomes = await asyncio.gather(*self._tasks, return_exceptions=True)
+            failures = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, asyncio.CancelledError)]
         finally:
             self._stop_reading.set()
             self._room.release(max(1, self.concurrency) * 4)  # unblock the reader so it can exit
@@ -181,10 +186,13 @@ class Delivery:
             waiting = sum(1 for item in self._queue._queue if item is not None and item[0] != WAKE)  # type: ignore[attr-defined]
             self.stats.interrupted = self._stopping and (
                 not self._reader_complete or self._dropped > 0 or waiting > 0 or self.stats.paused > 0)
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._checkpoint.close()
             self._close_outputs()
             if show:
                 self._write_progress(final=True)
+        if failures:
+            raise failures[0]  # writing a result or the checkpoint failed (a full disk, say)
         return self.stats
 
     def _read_lines(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -262,7 +270,6 @@ class Delivery:
         started = time.monotonic()
         event: Any = None
         template_id = self._default.id
-        step: Step | None = None
         stage = "parse"
         try:
             ref, event, extra = self._parse(text)
@@ -275,28 +282,65 @@ class Delivery:
             paused = self._checkpoint.paused.get(number)
             if paused is not None:
                 self.stats.resumed += 1
-                step = Step(state=paused)
+                state = paused
             else:
-                step = self.engine.start(template, event, inputs)
-            while not step.done:
-                self._in_flight[number] = step
-                response = await perform_pending(self.engine, step, self._fetcher)
-                assert step.state is not None
-                step = self.engine.resume(step.state, response)
-        except asyncio.CancelledError:
-            if step is not None and not step.done and step.state is not None:
-                self._checkpoint.mark_paused(number, step.state)
-                self.stats.paused += 1
-            raise
-        except HogliteError as error:
-            summary = {"outcome": "error", "error": error.message, "stage": stage,
+                self.engine.register_template(template)
+                state = new_template_state(template, event, inputs, {})
+            step, cancelled = await self._run_live(number, state)
+        except Exception as error:  # noqa: BLE001 - whatever happens, the event gets its result line
+            message = error.message if isinstance(error, HogliteError) else \
+                f"internal error: {type(error).__name__}: {error}"
+            summary = {"outcome": "error", "error": message, "stage": stage,
                        "duration_ms": round((time.monotonic() - started) * 1000, 3)}
             self._record(number, event, template_id, summary, raw=text if stage == "parse" else None)
             return
-        assert step.result is not None
-        summary = self._summary(step.result)
-        summary["duration_ms"] = round((time.monotonic() - started) * 1000, 3)
-        self._record(number, event, template_id, summary)
+        if step is not None and step.done:
+            assert step.result is not None
+            summary = self._summary(step.result)
+            summary["duration_ms"] = round((time.monotonic() - started) * 1000, 3)
+            self._record(number, event, template_id, summary)
+        elif step is not None and step.state is not None:
+            self._checkpoint.mark_paused(number, step.state)
+            self.stats.paused += 1
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _run_live(self, number: int, state: dict[str, Any]) -> tuple[Step | None, bool]:
+        """Run one invocation in a worker thread; its fetches run on this loop (shared client).
+
+        Returns (step, cancelled). On a forced stop the fetch in progress is cancelled and the
+        invocation comes back paused there (step.state), or finished if it got that far.
+        """
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        fetching: set[concurrent.futures.Future[Any]] = set()
+
+        def live(request: Any, fetches_done: int) -> Any:
+            if stop.is_set():
+                raise LiveStopped
+            future = asyncio.run_coroutine_threadsafe(perform_fetch(self._fetcher, request, fetches_done), loop)
+            fetching.add(future)
+            try:
+                return future.result()
+            except concurrent.futures.CancelledError:
+                raise LiveStopped from None
+            finally:
+                fetching.discard(future)
+
+        self._in_flight[number] = None
+        work = self._pool.submit(run_template_live, self.engine, state, live)
+        try:
+            return await asyncio.wrap_future(work), False
+        except asyncio.CancelledError:
+            stop.set()
+            for future in list(fetching):
+                future.cancel()
+            if work.cancelled():
+                return None, True  # never started: nothing to record, a resume runs it
+            try:
+                return await asyncio.wrap_future(work), True
+            except HogliteError:
+                return None, True
 
     def _summary(self, result: Any) -> dict[str, Any]:
         data: dict[str, Any] = {"outcome": result.outcome, "error": result.error}

@@ -170,12 +170,25 @@ def _tape_entry(request_json: dict[str, Any], response: Any) -> dict[str, Any]:
                          "attempts": parsed.attempts, "attempt_log": list(parsed.attempt_log or [])}}
 
 
-class _TapeFetcher:
-    """Answers fetches from the tape in order; past its end, suspends the run."""
+class _Diverged(BaseException):
+    """The replay took another path; a BaseException so that invoke_template does not catch it."""
 
-    def __init__(self, tape: list[dict[str, Any]]) -> None:
+
+class LiveStopped(Exception):
+    """Raised by a live fetch callback when the host stops the invocation at this fetch."""
+
+
+LiveFetch = Callable[["FetchRequest", int], Any]  # (request, fetches done) -> FetchResponse | FetchError
+
+
+class _TapeFetcher:
+    """Answers fetches from the tape in order. Past its end it performs the fetch through `live`
+    (and records it), or, without `live` (or when `live` stops), suspends the run."""
+
+    def __init__(self, tape: list[dict[str, Any]], live: LiveFetch | None = None) -> None:
         self.tape = tape
         self.position = 0
+        self.live = live
 
     def new_invocation(self) -> _TapeFetcher:
         return self
@@ -184,11 +197,17 @@ class _TapeFetcher:
         from hoglite.net.fetch import FetchResponse
 
         if self.position >= len(self.tape):
-            raise _Suspend(request)
+            if self.live is None:
+                raise _Suspend(request)
+            try:
+                outcome = self.live(request, len(self.tape))
+            except LiveStopped:
+                raise _Suspend(request) from None
+            self.tape.append(_tape_entry(request.to_json(), outcome))
         entry = self.tape[self.position]
         self.position += 1
         if entry["request"] != request.to_json():
-            raise HogRuntimeError(
+            raise _Diverged(
                 f"The paused invocation did not replay the same way: fetch {self.position} was "
                 f"{entry['request'].get('method')} {entry['request'].get('url')} and is now "
                 f"{request.method} {request.url} (did the template, its inputs or a random value change?)")
@@ -269,30 +288,35 @@ def _template_from_state(engine: Engine, ref: Mapping[str, Any]) -> Template:
     raise last_error or TemplateError(f"Unknown template {ref.get('id')!r}.", field="template")
 
 
-def _replay(engine: Engine, template: Template, state: dict[str, Any]) -> Step:
+def _replay(engine: Engine, template: Template, state: dict[str, Any], live: LiveFetch | None = None) -> Step:
     from hoglite.cdp.invocation import invoke_template
 
-    fetcher = _TapeFetcher(state["tape"])
+    fetcher = _TapeFetcher(list(state["tape"]), live)
     clock = _TapeClock(state["clock"], engine.clock)
     started = time.monotonic()
     try:
         result = invoke_template(template, state["event"], state["inputs"], fetcher=fetcher,
                                  limits=engine.template_limits, clock=clock, **_options_from_json(state["options"]))
+    except _Diverged as diverged:
+        raise HogRuntimeError(str(diverged)) from None
     except _Suspend as suspended:
         paused = dict(state)
+        paused["tape"] = fetcher.tape
         paused["clock"] = clock.readings
         paused["pending"] = {"name": "fetch", "args": None, "request": suspended.request.to_json()}
         paused["active_ms"] = float(state.get("active_ms") or 0) + (time.monotonic() - started) * 1000
         return Step(state=paused)
-    if fetcher.position < len(fetcher.tape):
+    if fetcher.position < len(fetcher.tape) and result.outcome != "error":
+        # Ending early with an error (a limit hit on this run, say) is a result; succeeding without
+        # the recorded fetches means the code took another path.
         raise HogRuntimeError("The paused invocation did not replay the same way: it made fewer fetches")
     return Step(result=result)
 
 
-def start_template(engine: Engine, template: Template, event: Mapping[str, Any],
-                   inputs: Mapping[str, Any] | None, options: Mapping[str, Any]) -> Step:
-    engine.register_template(template)
-    state: dict[str, Any] = {
+def new_template_state(template: Template, event: Mapping[str, Any], inputs: Mapping[str, Any] | None,
+                       options: Mapping[str, Any]) -> dict[str, Any]:
+    """The state of a template invocation that has not run yet (its tape is empty)."""
+    return {
         "format": STATE_FORMAT,
         "kind": "template",
         "template": {"id": template.id, "folder": str(template.folder) if template.folder else None,
@@ -304,7 +328,35 @@ def start_template(engine: Engine, template: Template, event: Mapping[str, Any],
         "clock": [],
         "pending": None,
     }
-    return _replay(engine, template, state)
+
+
+def start_template(engine: Engine, template: Template, event: Mapping[str, Any],
+                   inputs: Mapping[str, Any] | None, options: Mapping[str, Any]) -> Step:
+    engine.register_template(template)
+    return _replay(engine, template, new_template_state(template, event, inputs, options))
+
+
+def run_template_live(engine: Engine, state: Mapping[str, Any], live: LiveFetch) -> Step:
+    """Run a template invocation to the end in one go, performing each new fetch with `live`.
+
+    `state` is a new state (`new_template_state`) or a paused one (its pending fetch is performed
+    first). This is the path for hosts that run invocations in worker threads: the Hog code runs
+    once, `live(request, fetches_done)` blocks the worker while the fetch happens elsewhere (it
+    returns the FetchResponse or the FetchError), and if `live` raises LiveStopped the invocation
+    comes back paused at that fetch, with a state that can be stored and resumed later.
+    """
+    from hoglite.net.fetch import FetchRequest
+
+    template = _template_from_state(engine, state["template"])
+    current = dict(state)
+    if current.get("pending") is not None:
+        try:
+            response = live(FetchRequest.from_json(dict(current["pending"]["request"])), len(current["tape"]))
+        except LiveStopped:
+            return Step(state=dict(state))
+        current["tape"] = [*current["tape"], _tape_entry(current["pending"]["request"], response)]
+        current["pending"] = None
+    return _replay(engine, template, current, live)
 
 
 def _resume_template(engine: Engine, state: Mapping[str, Any], response: Any) -> Step:
@@ -338,6 +390,17 @@ def fetches_done(state: Mapping[str, Any]) -> int:
     return max(0, len(state.get("fetches") or []) - 1)
 
 
+async def perform_fetch(fetcher: Any, request: FetchRequest, fetches_done: int) -> Any:
+    """Perform one fetch on the event loop: the FetchResponse, or the FetchError it ended with."""
+    try:
+        outcome = _counted(fetcher, fetches_done).fetch(request)
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+        return outcome
+    except FetchError as error:
+        return error
+
+
 async def perform_pending(engine: Engine, step: Step, fetcher: Any) -> Any:
     """Perform a step's pending call on the event loop: the response (or FetchError) to resume with."""
     import asyncio
@@ -347,13 +410,7 @@ async def perform_pending(engine: Engine, step: Step, fetcher: Any) -> Any:
     if name == "fetch":
         request = step.request
         assert request is not None
-        try:
-            outcome = _counted(fetcher, fetches_done(step.state)).fetch(request)
-            if inspect.isawaitable(outcome):
-                outcome = await outcome
-            return outcome
-        except FetchError as error:
-            return error
+        return await perform_fetch(fetcher, request, fetches_done(step.state))
     args = step.args or []
     if name == "sleep":
         seconds = args[0] if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool) else 0

@@ -83,31 +83,37 @@ def array_reverse(args: list[Any], ctx: HostContext) -> Any:
     return list(reversed(items)) if is_array(items) else []
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Numbers numerically, then strings in UTF-16 order, then booleans, then other values in their
-    original order, then nulls. (The oracle sorts everything as strings: `[1, 10, 2]`.)"""
-    if is_number(value):
-        return (1, 0) if value != value else (0, value)
-    if isinstance(value, str):
-        return 2, value.encode("utf-16-be", "surrogatepass")
-    if isinstance(value, bool):
-        return 3, int(value)
+def _number_key(value: Any) -> tuple[int, Any]:
     if value is None:
-        return 5, 0
-    return 4, 0
+        return 2, 0
+    return (1, 0) if value != value else (0, value)
+
+
+def _text_key(value: Any) -> bytes:
+    return js_string(value).encode("utf-16-be", "surrogatepass")
+
+
+def _sorted(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """PostHog's VM sorts with JavaScript's default order: String() of each item by UTF-16 units
+    (so `[2, 10, 1]` is `[1, 10, 2]`, an upstream bug, hog-language.md §11b). hoglite sorts an
+    array of numbers numerically instead (NaN after the numbers, nulls last, where the string
+    order puts them too); any other array keeps the oracle's string order. Both sorts are stable."""
+    if all(value is None or is_number(value) for value in items):
+        return sorted(items, key=_number_key)
+    return sorted(items, key=_text_key)
 
 
 @native("arraySort", 1, None)
 def array_sort(args: list[Any], ctx: HostContext) -> Any:
     # Extra arguments are accepted by the arity contract and ignored, as in every PostHog VM.
     items = args[0]
-    return sorted(items, key=_sort_key) if is_array(items) else []
+    return _sorted(items) if is_array(items) else []
 
 
 @native("arrayReverseSort", 1, None)
 def array_reverse_sort(args: list[Any], ctx: HostContext) -> Any:
     items = args[0]
-    return list(reversed(sorted(items, key=_sort_key))) if is_array(items) else []
+    return list(reversed(_sorted(items))) if is_array(items) else []
 
 
 @native("arrayStringConcat", 1, 2)

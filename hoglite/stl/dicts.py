@@ -1,5 +1,11 @@
 """keys() and values(): of a dict, its keys/values in insertion order; of an array or tuple, its 0-based
-indices / a copy of its items; of anything else (null included), an empty array."""
+indices / a copy of its items; of anything else (null included), an empty array.
+
+A function value is a closure record in PostHog's VM (`{__hogClosure__, callable, upvalues}`), and
+keys()/values() show those three fields there. The higher-order built-ins walk `values(arr)`, so this is
+what makes `arrayMap([1, 2], x -> x)` (arguments swapped) fail with `Invalid closure: [1,2]` as in the
+oracle instead of quietly returning [].
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ from typing import Any
 
 from hoglite.stl._common import is_array
 from hoglite.stl.registry import HostContext, native
+from hoglite.vm.values import Closure
+
+_CLOSURE_FIELDS = ["__hogClosure__", "callable", "upvalues"]
 
 
 @native("keys", 1, 1)
@@ -17,6 +26,8 @@ def keys(args: list[Any], ctx: HostContext) -> Any:
     if isinstance(value, dict):
         # Errors and dates are records with visible marker fields, so their keys include the marker.
         return list(value.keys())
+    if isinstance(value, Closure):
+        return list(_CLOSURE_FIELDS)
     return []
 
 
@@ -27,4 +38,6 @@ def values(args: list[Any], ctx: HostContext) -> Any:
         return list(value)
     if isinstance(value, dict):
         return list(value.values())
+    if isinstance(value, Closure):
+        return [True, value.callable, list(value.upvalues)]
     return []

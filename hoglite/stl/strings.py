@@ -274,9 +274,8 @@ def substring(args: list[Any], ctx: HostContext) -> Any:
 
 
 def _like(args: list[Any], case_insensitive: bool) -> bool:
+    # As the oracle (and the LIKE operators): both sides go through String(), so null is 'null'.
     text, pattern = args[0], args[1]
-    if text is None or pattern is None:
-        return False
     return like_match(js_string(text), js_string(pattern), case_insensitive)
 
 

@@ -58,6 +58,7 @@ KEYWORDS = {
 NUMBER_WORDS = {"inf": float("inf"), "infinity": float("inf"), "nan": float("nan")}
 # Keywords that become a call name when `(` follows in operand position (`not(x)`, `if(c, a, b)`).
 CALLABLE_KEYWORDS = frozenset({"NOT", "AND", "OR", "LIKE", "ILIKE", "IN", "IS", "BETWEEN", "IF"})
+TRIM_SIDES = {"leading": "trimLeft", "trailing": "trimRight", "both": "trim"}
 INTERVAL_UNITS = {"second": "Second", "minute": "Minute", "hour": "Hour", "day": "Day", "week": "Week",
                   "month": "Month", "quarter": "Quarter", "year": "Year"}
 
@@ -112,16 +113,24 @@ BADOP_MESSAGES = {
 class SourceMap:
     """Offset to (line, column) for one source text; built once per parse."""
 
-    __slots__ = ("text", "starts")
+    __slots__ = ("text", "starts", "_line", "_line_start", "_next_start")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0]
         self.starts.extend(m.end() for m in re.finditer("\n", text))
+        self.starts.append(len(text) + 1)  # sentinel: the end of the last line
+        self._line, self._line_start, self._next_start = 1, 0, self.starts[1]
 
     def position(self, offset: int) -> tuple[int, int]:
+        # Tokens come mostly in order and many share a line: remember the last line looked up.
+        if self._line_start <= offset < self._next_start:
+            return self._line, offset - self._line_start + 1
         index = bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index] + 1
+        if index >= len(self.starts) - 1:
+            index = len(self.starts) - 2
+        self._line, self._line_start, self._next_start = index + 1, self.starts[index], self.starts[index + 1]
+        return index + 1, offset - self._line_start + 1
 
     def span(self, start: int, end: int) -> Span:
         line, column = self.position(start)
@@ -668,6 +677,15 @@ def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: boo
             lower = word.lower()
             if lower == "sql" and word == "sql" and nxt is not None and nxt.type == "LPAR" and prev != "FUN":
                 raise smap.error("sql() expressions are not supported in hoglite", tok.start_pos, tok.end_pos)
+            if lower == "trim" and i + 5 < n and nxt is not None and nxt.type == "LPAR":
+                side, string, from_ = tokens[i + 2], tokens[i + 3], tokens[i + 4]
+                if side.type == "NAME" and not side.quoted and side.data[0].lower() in TRIM_SIDES \
+                        and string.type == "STRING" and from_.type == "NAME" and not from_.quoted \
+                        and from_.data[0].lower() == "from":
+                    # SQL's `trim(leading 'x' from s)` (spec 5.18).
+                    side.type = "TRIM_SIDE"
+                    side.data = TRIM_SIDES[side.data[0].lower()]
+                    from_.type = "FROM"
             if lower == "interval" and i + 2 < n and prev not in EXPR_END:
                 operand, unit = tokens[i + 1], tokens[i + 2]
                 if operand.type in ("NUMBER", "NAME") and unit.type == "NAME" and not unit.quoted \

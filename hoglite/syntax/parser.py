@@ -1,8 +1,8 @@
 """Parse Hog source into the AST of hoglite/syntax/ast.py.
 
-The lexer (lexer.py) turns text into tokens; lark's LALR parser, built once from grammar.lark with
-`cache=True`, reduces them, and the callbacks of `_AstBuilder` build AST nodes directly (no parse tree).
-Every lark failure is translated into a `HogSyntaxError` in words (errors.py in this package).
+The lexer (lexer.py) turns text into tokens; lark's LALR tables, built once from grammar.lark with
+`cache=True`, reduce them, and the callbacks of `_AstBuilder` build AST nodes directly (no parse tree).
+Every parse failure is translated into a `HogSyntaxError` in words (syntax_errors.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark
-from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_analysis import Shift
 
 from hoglite.errors import HogSyntaxError
 from hoglite.source import NO_SPAN, Span
@@ -329,6 +329,11 @@ class _AstBuilder:
     def interval(self, ch: list) -> ast.Call:
         return ast.Call("toInterval" + ch[2].data, (ch[1],), span=_sp(ch[0], ch[2]))
 
+    def trim(self, ch: list) -> ast.Call:
+        # NAME LPAR TRIM_SIDE STRING FROM expr RPAR: `trim(leading 'x' from s)` is `trimLeft(s, 'x')`
+        chars = ast.Constant(ch[3].data, span=_sp(ch[3], ch[3]))
+        return ast.Call(ch[2].data, (ch[5], chars), span=_sp(ch[0], ch[-1]))
+
     def args(self, ch: list) -> tuple:
         return _nodes(ch)
 
@@ -358,13 +363,20 @@ def _unhole(part: Any) -> ast.Expr:
 
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
-_PARSER: Lark | None = None
+_TABLES: _Tables | None = None
 
 
-def _parser() -> Lark:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = Lark(
+class _Tables:
+    """lark's LALR tables for grammar.lark, driven by our own loop.
+
+    lark builds (and caches on disk, `cache=True`) the parse table and the rule callbacks. Our driver
+    below is lark's shift/reduce loop specialised for a ready token list: it looks actions up once per
+    state, skips the call for pass-through `?rule`s that only forward a single child (a leaf goes through
+    a dozen precedence levels), and reports failures as (token, expected terminals).
+    """
+
+    def __init__(self) -> None:
+        lark = Lark(
             _GRAMMAR.read_text(encoding="utf-8"),
             parser="lalr",
             lexer=_TokenListLexer,
@@ -374,7 +386,71 @@ def _parser() -> Lark:
             maybe_placeholders=False,
             cache=True,
         )
-    return _PARSER
+        inner = lark.parser.parser.parser
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        self.states: dict[int, dict[str, tuple]] = {}
+        for state, actions in table.states.items():
+            row: dict[str, tuple] = {}
+            for symbol, (action, arg) in actions.items():
+                if action is Shift:
+                    row[symbol] = (True, arg)
+                else:
+                    size = len(arg.expansion)
+                    forward = size == 1 and bool(arg.options.expand1)
+                    row[symbol] = (False, arg.origin.name, None if forward else callbacks[arg], size)
+            self.states[state] = row
+        self.start_states = dict(table.start_states)
+        self.end_states = dict(table.end_states)
+
+    def parse(self, tokens: list[HogToken], start: str) -> Any:
+        states = self.states
+        state_stack = [self.start_states[start]]
+        value_stack: list[Any] = []
+        end_state = self.end_states[start]
+        end = len(tokens)
+        i = 0
+        while True:
+            ttype = tokens[i].type if i < end else "$END"
+            row = states[state_stack[-1]]
+            action = row.get(ttype)
+            if action is None:
+                raise _ParseFailure(tokens[i] if i < end else None, {k for k in row if k.isupper()})
+            if action[0]:
+                state_stack.append(action[1])
+                value_stack.append(tokens[i])
+                i += 1
+                continue
+            _, name, callback, size = action
+            if callback is None:  # `?rule` forwarding its only child
+                state_stack.pop()
+                value = value_stack[-1]
+            else:
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value = callback(children)
+                value_stack.append(value)
+            state_stack.append(states[state_stack[-1]][name][1])
+            if i >= end and state_stack[-1] == end_state:
+                return value
+
+
+class _ParseFailure(Exception):
+    def __init__(self, token: HogToken | None, expected: set[str]) -> None:
+        super().__init__("parse failure")
+        self.token = token
+        self.expected = expected
+
+
+def _tables() -> _Tables:
+    global _TABLES
+    if _TABLES is None:
+        _TABLES = _Tables()
+    return _TABLES
 
 
 def _run(source: str, start: str, name: str) -> Any:
@@ -386,11 +462,9 @@ def _run(source: str, start: str, name: str) -> Any:
             raise smap.error(f"Source is too long ({len(source)} characters, limit {_MAX_SOURCE})", 0, 0)
         tokens = tokenize(source, smap, mode=start)
         try:
-            return _parser().parse(tokens, start=start)
-        except UnexpectedInput as exc:
-            raise describe_parse_error(exc, tokens, smap) from None
-        except RecursionError:
-            raise smap.error("Program is nested too deeply", 0, 0) from None
+            return _tables().parse(tokens, start)
+        except _ParseFailure as failure:
+            raise describe_parse_error(failure.token, failure.expected, tokens, smap) from None
     except HogSyntaxError as exc:
         exc.source = source
         exc.source_name = name

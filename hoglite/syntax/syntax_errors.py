@@ -1,13 +1,11 @@
 """Turn lark's parse failures into HogSyntaxErrors written for people.
 
-lark reports the unexpected token and the set of terminal names it would have accepted. We look at the
+The parser reports the unexpected token and the set of terminal names it would have accepted. We look at the
 tokens around the failure (the innermost unclosed bracket, the keyword just before) to say what went
 wrong in Hog terms, and never show lark's terminal names.
 """
 
 from __future__ import annotations
-
-from lark.exceptions import UnexpectedInput
 
 from hoglite.errors import HogSyntaxError
 from hoglite.syntax.lexer import CLOSERS, EXPR_END, OPENERS, HogToken, SourceMap
@@ -78,17 +76,16 @@ def _where(tok: HogToken) -> str:
     return f"line {tok.line}, column {tok.column}"
 
 
-def describe_parse_error(exc: UnexpectedInput, tokens: list[HogToken], smap: SourceMap) -> HogSyntaxError:
-    tok = getattr(exc, "token", None)
-    expected = set(getattr(exc, "expected", ()) or ())
+def describe_parse_error(tok: HogToken | None, expected: set[str], tokens: list[HogToken],
+                         smap: SourceMap) -> HogSyntaxError:
+    """`tok` is the token the parser could not accept (None at the end of input); `expected` holds the
+    terminal names it would have accepted."""
     index = len(tokens)
-    if isinstance(tok, HogToken):
+    if tok is not None:
         for i, candidate in enumerate(tokens):
             if candidate is tok:
                 index = i
                 break
-    else:
-        tok = None  # lark's end-of-input marker
     message, hint = _message(tokens, index, tok, expected, smap)
     if tok is None:
         end = len(smap.text)

@@ -89,16 +89,62 @@ def run_node_batch(jobs: Sequence[NodeJob], *, timeout: float = 600.0) -> dict[s
     if completed.returncode != 0 or not completed.stdout:
         raise RuntimeError(f"node runner failed ({completed.returncode}): {completed.stderr[-2000:]}")
     data = json.loads(completed.stdout)
-    return {
-        job_id: NodeResult(
-            lines=list(entry.get("lines") or []),
-            result=entry.get("result"),
-            error=entry.get("error"),
-            error_kind=entry.get("errorKind"),
-            error_type=entry.get("errorType"),
-            error_message=entry.get("errorMessage"),
-            rendered=entry.get("rendered"),
-            fetches=list(entry.get("fetches") or []),
+    return {job_id: _result(entry) for job_id, entry in data.items()}
+
+
+def _result(entry: dict[str, Any]) -> NodeResult:
+    return NodeResult(
+        lines=list(entry.get("lines") or []),
+        result=entry.get("result"),
+        error=entry.get("error"),
+        error_kind=entry.get("errorKind"),
+        error_type=entry.get("errorType"),
+        error_message=entry.get("errorMessage"),
+        rendered=entry.get("rendered"),
+        fetches=list(entry.get("fetches") or []),
+    )
+
+
+class NodeSession:
+    """One long-lived node process that runs jobs one at a time (for callers that need a result before
+    they know the next job: property tests, replaying fetches). Use as a context manager."""
+
+    def __init__(self) -> None:
+        runner = resources.files("hoglite.transpile").joinpath("node_runner.js")
+        self._runner = resources.as_file(runner)
+        path = self._runner.__enter__()
+        self._process = subprocess.Popen(
+            [node_executable(), str(path), "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", bufsize=1,
         )
-        for job_id, entry in data.items()
-    }
+
+    def run(self, job: NodeJob) -> NodeResult:
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps(job.to_json()) + "\n")
+        process.stdin.flush()
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("the node runner stopped")
+        return _result(json.loads(line))
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
+        self._runner.__exit__(None, None, None)
+
+    def __enter__(self) -> NodeSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -52,16 +52,16 @@ async function runJob(job) {
     out.result = value === null || value === undefined ? null : context.__printValue(value);
   } catch (error) {
     out.rendered = context.__renderError(error, entry.source);
-    if (error instanceof context.__HogThrow) {
+    if (error instanceof entry.HogThrow) {
       out.errorKind = 'uncaught';
       out.errorType = String(context.__pyStr(error.value.get('type')));
       const message = error.value.get('message');
       out.errorMessage = typeof message === 'string' ? message : context.__pyStr(message);
       out.error = error.message;
-    } else if (error instanceof context.__HogRuntimeError) {
+    } else if (error instanceof entry.HogRuntimeError) {
       out.errorKind = error.kind;
       out.error = error.message;
-    } else if (error instanceof context.RangeError || error instanceof RangeError) {
+    } else if (error && error.name === 'RangeError') {
       out.errorKind = 'limit exceeded';
       out.error = /call stack/i.test(String(error.message)) ? 'Call stack exceeded maximum length of 1000' : String(error.message);
     } else {
@@ -72,9 +72,33 @@ async function runJob(job) {
   return out;
 }
 
+async function serve() {
+  // One job per line in, one result per line out, until stdin closes.
+  const readline = require('readline');
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let result;
+    try {
+      const job = JSON.parse(line);
+      result = await runJob(job);
+    } catch (error) {
+      result = { lines: [], error: `INTERNAL ERROR: ${error && error.stack}`, errorKind: 'internal' };
+    }
+    process.stdout.write(JSON.stringify(result) + '\n');
+  }
+}
+
 (async () => {
+  if (process.argv.includes('--serve')) return serve();
   const jobs = JSON.parse(await readStdin());
   const results = {};
-  for (const job of jobs) results[job.id] = await runJob(job);
+  for (const job of jobs) {
+    try {
+      results[job.id] = await runJob(job);
+    } catch (error) {
+      results[job.id] = { lines: [], error: `INTERNAL ERROR: ${error && error.stack}`, errorKind: 'internal' };
+    }
+  }
   process.stdout.write(JSON.stringify(results));
 })();

@@ -11,11 +11,16 @@
 
 //# core:
 class __HogRuntimeError extends Error {
-  constructor(message, kind) {
+  constructor(message, kind, hint) {
     super(message);
     this.name = 'HogRuntimeError';
     this.kind = kind || 'runtime error';
+    this.hint = hint || null;
   }
+}
+
+function __hinted(message, hint) {
+  return new __HogRuntimeError(message, 'runtime error', hint);
 }
 
 function __limitError(message) {
@@ -31,6 +36,9 @@ class __HogThrow extends Error {
 }
 
 const __TUPLE = Symbol('hogTuple');
+
+// Filled in by optional sections (the date functions), so the core does not depend on them.
+const __hooks = { dateArithmetic: null, datetimeToString: null };
 
 function __tuple(items) {
   Object.defineProperty(items, __TUPLE, { value: true });
@@ -340,7 +348,7 @@ function __set(obj, key, value) {
     obj.set(__checkKey(key), value);
     return;
   }
-  if (Array.isArray(obj) && !obj[__TUPLE]) {
+  if (Array.isArray(obj)) {
     if (typeof key !== 'number') throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type object`);
     if (key <= 0) throw new __HogRuntimeError(__ARRAYS_START);
     if (!Number.isInteger(key)) return; // JavaScript would store a property nobody can read back
@@ -355,12 +363,20 @@ function __set(obj, key, value) {
     obj.push(value);
     return;
   }
-  if (Array.isArray(obj)) throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type tuple`);
   if (obj !== null && typeof obj === 'object') {
     throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type object`);
   }
   const jsType = obj === null ? 'object' : typeof obj;
   throw new __HogRuntimeError(`Can not set ${__keyText(key)} on non-object: ${jsType}`);
+}
+
+// `and` / `or`: the VM evaluates every operand, then gives a boolean.
+function __all(values) {
+  return values.every((v) => !!v);
+}
+
+function __any(values) {
+  return values.some((v) => !!v);
 }
 
 // -- calls -----------------------------------------------------------------------------------------
@@ -432,11 +448,18 @@ function __tooManyArgs() {
   throw new __HogRuntimeError('Too many arguments');
 }
 
+// A host function by name: own properties only (never `constructor`, `toString`, ... of the object).
+function __hostFunction(rt, name) {
+  const table = rt.functions;
+  if (!table || !Object.prototype.hasOwnProperty.call(table, name)) return null;
+  return typeof table[name] === 'function' ? table[name] : null;
+}
+
 // A call of a name that is no local and no built-in: a host function, else an error.
 function __callGlobal(rt, name, args) {
   if (args.length > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
-  const fn = rt.functions && Object.prototype.hasOwnProperty.call(rt.functions, name) ? rt.functions[name] : null;
-  if (typeof fn !== 'function') throw new __HogRuntimeError(`Unsupported function call: ${name}`);
+  const fn = __hostFunction(rt, name);
+  if (fn === null) throw new __HogRuntimeError(`Unsupported function call: ${name}`);
   return __fromJson(fn(...args.map((arg) => __toJson(arg))));
 }
 
@@ -444,7 +467,7 @@ async function __callHostAsync(rt, name, args) {
   if (args.length > __MAX_ARGS) throw new __HogRuntimeError('Too many arguments');
   const fn = rt.asyncFunctions && Object.prototype.hasOwnProperty.call(rt.asyncFunctions, name) ? rt.asyncFunctions[name] : null;
   if (typeof fn !== 'function') {
-    if (rt.functions && typeof rt.functions[name] === 'function') return __callGlobal(rt, name, args);
+    if (__hostFunction(rt, name) !== null) return __callGlobal(rt, name, args);
     throw new __HogRuntimeError(`Unsupported function call: ${name}`);
   }
   if (rt.asyncSteps >= rt.maxAsyncSteps) throw __limitError(`Exceeded maximum number of async steps: ${rt.maxAsyncSteps}`);
@@ -480,7 +503,7 @@ function __builtinValue(rt, name) {
   let fn = null;
   if (rt.asyncNames.has(name)) {
     fn = new __HogFunction(name, name === 'sleep' ? 1 : 0, (r, args) => __STL_ASYNC(r, name, args), 'async');
-  } else if (rt.functions && typeof rt.functions[name] === 'function') {
+  } else if (__hostFunction(rt, name) !== null) {
     fn = new __HogFunction(name, 0, (r, args) => __callGlobal(r, name, args), 'stl');
   } else if (Object.prototype.hasOwnProperty.call(__STL_TABLE, name)) {
     const [min, max] = __STL_ARITY[name];
@@ -529,15 +552,28 @@ function __caught(error) {
 }
 
 //# arithmetic: core
-// Both sides go through JavaScript's Number(), as in the VM (which mirrors it in Python).
-function __plus(l, r) { return Number(l) + Number(r); }
-function __minus(l, r) { return Number(l) - Number(r); }
+// Both sides go through JavaScript's Number(), as in the VM (which mirrors it in Python); a Date or
+// DateTime plus or minus an interval moves it (when the program has the date functions).
+function __plus(l, r) {
+  if (l instanceof __HogRecord && __hooks.dateArithmetic !== null) {
+    const moved = __hooks.dateArithmetic(l, r, 1);
+    if (moved !== undefined) return moved;
+  }
+  return Number(l) + Number(r);
+}
+function __minus(l, r) {
+  if (l instanceof __HogRecord && __hooks.dateArithmetic !== null) {
+    const moved = __hooks.dateArithmetic(l, r, -1);
+    if (moved !== undefined) return moved;
+  }
+  return Number(l) - Number(r);
+}
 function __multiply(l, r) { return Number(l) * Number(r); }
 function __divide(l, r) { return Number(l) / Number(r); }
 function __mod(l, r) { return Number(l) % Number(r); }
 // The same with the operands written right first: the VM evaluates the right operand first.
-function __plusRL(r, l) { return Number(l) + Number(r); }
-function __minusRL(r, l) { return Number(l) - Number(r); }
+function __plusRL(r, l) { return __plus(l, r); }
+function __minusRL(r, l) { return __minus(l, r); }
 function __multiplyRL(r, l) { return Number(l) * Number(r); }
 function __divideRL(r, l) { return Number(l) / Number(r); }
 function __modRL(r, l) { return Number(l) % Number(r); }
@@ -630,49 +666,9 @@ function __sequenceOrder(l, r) {
   return l.length > r.length ? 1 : l.length < r.length ? -1 : 0;
 }
 
-// Equality without coercion: numbers by value, containers structurally (cycles count as equal).
+// Equality without coercion is JavaScript's `===`: primitives by value, containers by identity.
 function __strictEquals(a, b) {
-  if (typeof a === 'string' || typeof b === 'string') return a === b;
-  if (a === null || b === null) return a === b;
-  if (typeof a === 'boolean' || typeof b === 'boolean') return a === b;
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  if ((Array.isArray(a) && Array.isArray(b)) || (a instanceof Map && b instanceof Map)) return __structuralEquals(a, b);
   return a === b;
-}
-
-function __structuralEquals(left, right) {
-  const pending = [[left, right]];
-  const seen = new Map();
-  while (pending.length) {
-    const [a, b] = pending.pop();
-    if (a === b) continue;
-    let pairs = seen.get(a);
-    if (pairs === undefined) seen.set(a, (pairs = new Set()));
-    if (pairs.has(b)) continue;
-    pairs.add(b);
-    let items;
-    if (Array.isArray(a)) {
-      if (!Array.isArray(b) || a.length !== b.length) return false;
-      items = a.map((x, i) => [x, b[i]]);
-    } else if (a instanceof Map) {
-      if (!(b instanceof Map) || a.constructor !== b.constructor || a.size !== b.size) return false;
-      items = [];
-      for (const [key, x] of a) {
-        if (!b.has(key)) return false;
-        items.push([x, b.get(key)]);
-      }
-    } else {
-      return false;
-    }
-    for (const [x, y] of items) {
-      if ((Array.isArray(x) || x instanceof Map) && !(x instanceof __HogDate || x instanceof __HogDateTime)) {
-        pending.push([x, y]);
-      } else if (!__strictEquals(x, y)) {
-        return false;
-      }
-    }
-  }
-  return true;
 }
 
 function __eq(l, r) {
@@ -722,13 +718,9 @@ function __notBetween(v, low, high) {
 }
 
 //# membership: compare
-// `item in container`: array/tuple items by structural equality, or a substring of a string.
+// `item in container`: an array/tuple item (JavaScript's `includes`), or a substring of a string.
 function __in(item, container) {
-  if (Array.isArray(container)) {
-    if (typeof item === 'number' && item !== item) return container.some((x) => typeof x === 'number' && x !== x);
-    if (typeof item === 'string') return container.some((x) => x === item);
-    return container.some((x) => __strictEquals(item, x));
-  }
+  if (Array.isArray(container)) return container.includes(item);
   if (typeof container === 'string') return container.includes(String(item));
   throw new __HogRuntimeError(`Operator 'in' needs an array, a tuple or a string on the right, got ${__typeOf(container)}`);
 }
@@ -881,14 +873,17 @@ function __translateRegex(pattern) {
           i += code > 0xffff ? 2 : 1;
         }
       }
-      if (!closed) throw new __RegexSyntaxError('missing ]');
+      if (!closed) throw new __RegexSyntaxError(`missing ]: ${src.slice(src.lastIndexOf('[', i))}`);
       out.push(']');
     } else if (ch === '(') {
       if (src[i + 1] === '?') {
         if (src.startsWith('(?P<', i)) { out.push('(?<'); i += 4; }
         else if (src.startsWith('(?:', i)) { out.push('(?:'); i += 3; }
         else if (src.startsWith('(?<', i) && /^\(\?<[A-Za-z_]/.test(src.slice(i))) { out.push('(?<'); i += 3; }
-        else throw new __RegexSyntaxError('invalid or unsupported Perl syntax');
+        else {
+          const operator = src.slice(i, src[i + 2] === '<' ? i + 4 : i + 3);
+          throw new __RegexSyntaxError(`invalid perl operator: ${operator}`);
+        }
       } else {
         out.push('(');
         i++;
@@ -899,7 +894,9 @@ function __translateRegex(pattern) {
     } else if (ch === '{') {
       const repeat = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i));
       if (repeat) {
-        if (Number(repeat[1]) > 1000 || (repeat[3] && Number(repeat[3]) > 1000)) throw new __RegexSyntaxError('bad repetition operator');
+        if (Number(repeat[1]) > 1000 || (repeat[3] && Number(repeat[3]) > 1000) || (repeat[3] && Number(repeat[3]) < Number(repeat[1]))) {
+          throw new __RegexSyntaxError(`invalid repetition size: ${repeat[0]}`);
+        }
         out.push(repeat[0]);
         i += repeat[0].length;
       } else {
@@ -937,8 +934,8 @@ function __compileRegex(pattern, ignoreCase, prefix) {
 }
 
 function __regexOperator(text, pattern, ignoreCase, negate) {
-  if (!pattern || !text) return false; // a null or empty side is false for all four operators
-  const found = __compileRegex(String(pattern), ignoreCase, 'op').test(String(text));
+  // A null or empty side does not match (so the negated operators give true).
+  const found = !pattern || !text ? false : __compileRegex(String(pattern), ignoreCase, 'op').test(String(text));
   return negate ? !found : found;
 }
 function __regex(text, pattern) { return __regexOperator(text, pattern, false, false); }
@@ -1057,11 +1054,14 @@ function __caretSnippet(text, span, name) {
 function __renderError(error, source) {
   const head = __errorHeadline(error);
   const span = source ? __errorSpan(error, source.siteAt, source.sites) : null;
-  if (span && source.text !== null) return `${head}\n${__caretSnippet(source.text, span, source.name)}`;
-  if (span) return `${head} (line ${span[2]}, column ${span[3]})`;
-  return head;
+  let text = head;
+  if (span && source.text !== null) text = `${head}\n${__caretSnippet(source.text, span, source.name)}`;
+  else if (span) text = `${head} (line ${span[2]}, column ${span[3]})`;
+  if (error instanceof __HogRuntimeError && error.hint) text += `\nhint: ${error.hint}`;
+  return text;
 }
 
+//# script: run
 // Run as a node script: empty globals, output to stdout, errors to stderr as `hoglite run` shows them.
 function __runScript(program, asyncNames, source) {
   Error.stackTraceLimit = 64;

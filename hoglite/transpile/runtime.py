@@ -18,7 +18,7 @@ from importlib import resources
 from hoglite.source import Span
 
 _HEADER = re.compile(r"^//# (?P<name>[^\s:]+(?::[^\s:]+)?):(?P<deps>.*)$")
-RUNTIME_FILES = ("prelude.js", "stl.js", "stl_json.js", "stl_dates.js")
+RUNTIME_FILES = ("prelude.js", "stl.js", "stl_json.js", "stl_crypto.js", "stl_dates.js")
 ALWAYS = ("core",)
 
 
@@ -115,6 +115,17 @@ def hog_stl_code(name: str, is_async: bool) -> tuple[str, frozenset[str], frozen
     return code, frozenset(transpiler.helpers), frozenset(transpiler.stl), frozenset(transpiler.hog_stl)
 
 
+@lru_cache(maxsize=1)
+def symbol_sections() -> dict[str, str]:
+    """Which section defines each top-level function, class or constant of the runtime."""
+    found: dict[str, str] = {}
+    pattern = re.compile(r"^(?:async )?(?:function|class|const|let) ([A-Za-z_$][A-Za-z0-9_$]*)", re.MULTILINE)
+    for name, section in sections().items():
+        for match in pattern.finditer(section.code):
+            found.setdefault(match.group(1), name)
+    return found
+
+
 def collect(helpers: set[str], stl: set[str], hog_stl: set[str], is_async: bool) -> str:
     """The runtime text: wanted sections (with their dependencies) in file order, the transpiled
     Hog-written built-ins, and the tables built-ins-as-values are looked up in."""
@@ -133,7 +144,9 @@ def collect(helpers: set[str], stl: set[str], hog_stl: set[str], is_async: bool)
         stl |= more_stl
         hog_pending.extend(more_hog)
     wanted: set[str] = set()
-    pending = [*ALWAYS, *(h for h in helpers if h in available), *(f"stl:{n}" for n in stl)]
+    symbols = symbol_sections()
+    resolved = {h if h in available else symbols.get(h, "") for h in helpers} - {""}
+    pending = [*ALWAYS, *resolved, *(f"stl:{n}" for n in stl)]
     while pending:
         name = pending.pop()
         if name in wanted:

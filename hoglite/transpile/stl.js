@@ -85,6 +85,13 @@ function __utf8Decode(bytes) {
   return out;
 }
 
+function __pyTruthy(v) {
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof Map) return v.size > 0;
+  return v === v;
+}
+
 function __daysSinceEpoch(v) {
   const year = Math.trunc(Number(v.get('year')));
   const month = Math.trunc(Number(v.get('month')));
@@ -104,7 +111,10 @@ function __hogToString(v) {
   if (v instanceof __HogDate) {
     return `${String(v.get('year'))}-${__twoDigits(v.get('month'))}-${__twoDigits(v.get('day'))}`;
   }
-  if (v instanceof __HogDateTime) return __isoDatetime(v.get('dt'), v.get('zone'));
+  if (v instanceof __HogDateTime) {
+    if (__hooks.datetimeToString !== null) return __hooks.datetimeToString(v);
+    return __isoDatetime(v.get('dt'), v.get('zone'));
+  }
   return __printString(v);
 }
 
@@ -283,31 +293,15 @@ function __stl_equals(rt, a, b) { return __jsStrictEquals(a, b); }
 function __stl_notEquals(rt, a, b) { return !__jsStrictEquals(a, b); }
 
 //# __orderOperands: __stlCommon
-// The comparison functions do not unify types: numbers, strings, booleans and dates order among
-// themselves; any other pair (null included) is unordered, so every test is false.
-function __orderOperands(a, b) {
-  if (typeof a === 'number' && typeof b === 'number') return [a, b];
-  if (typeof a === 'string' && typeof b === 'string') return [a, b];
-  if (typeof a === 'boolean' && typeof b === 'boolean') return [Number(a), Number(b)];
-  const seconds = (v) => {
-    if (v instanceof __HogDateTime) return typeof v.get('dt') === 'number' ? v.get('dt') : null;
-    if (v instanceof __HogDate) {
-      const days = __daysSinceEpoch(v);
-      return days === null ? null : days * 86400;
-    }
-    return null;
-  };
-  const left = seconds(a);
-  const right = seconds(b);
-  return left !== null && right !== null ? [left, right] : null;
-}
+// The comparison functions do not unify types: JavaScript's `<` / `<=` on the values as the oracle
+// holds them, except that any ordering test with null is false.
 function __hogLess(a, b) {
-  const pair = __orderOperands(a, b);
-  return pair !== null && pair[0] < pair[1];
+  if (a === null || b === null) return false;
+  return __primitive(a) < __primitive(b);
 }
 function __hogLessOrEqual(a, b) {
-  const pair = __orderOperands(a, b);
-  return pair !== null && pair[0] <= pair[1];
+  if (a === null || b === null) return false;
+  return __primitive(a) <= __primitive(b);
 }
 
 //# stl:less: __orderOperands
@@ -363,10 +357,14 @@ function __stl_concat(rt, ...args) {
 
 //# __trim: __stlCommon
 function __trim(fn, text, char, left, right) {
+  if (char === null) char = ' ';
+  // The character is checked first: anything whose JavaScript `.length` is not 1 gives '' whatever
+  // the subject is; a one-item array never equals a character, so nothing is stripped.
+  if (Array.isArray(char) && char.length === 1) char = null;
+  else if (typeof char !== 'string' || char.length !== 1) return '';
   if (text === null) return null;
   __expectString(fn, text);
-  if (char === null) char = ' ';
-  if (typeof char !== 'string' || char.length !== 1) return '';
+  if (char === null) return text;
   let start = 0;
   let end = text.length;
   if (left) while (start < end && text[start] === char) start++;
@@ -453,22 +451,22 @@ function __stl_substring(rt, text, startArg, lengthArg) {
 
 //# stl:like: regex
 function __stl_like(rt, text, pattern) {
-  return text !== null && pattern !== null && __likeMatch(text, pattern, false);
+  return __likeMatch(text, pattern, false);
 }
 
 //# stl:ilike: regex
 function __stl_ilike(rt, text, pattern) {
-  return text !== null && pattern !== null && __likeMatch(text, pattern, true);
+  return __likeMatch(text, pattern, true);
 }
 
 //# stl:notLike: regex
 function __stl_notLike(rt, text, pattern) {
-  return !(text !== null && pattern !== null && __likeMatch(text, pattern, false));
+  return !__likeMatch(text, pattern, false);
 }
 
 //# stl:notILike: regex
 function __stl_notILike(rt, text, pattern) {
-  return !(text !== null && pattern !== null && __likeMatch(text, pattern, true));
+  return !__likeMatch(text, pattern, true);
 }
 
 //# stl:match: regex
@@ -557,18 +555,23 @@ function __stl_arrayStringConcat(rt, items, separator) {
   return result;
 }
 
-//# stl:range: __stlCommon
+//# stl:range: stl:plus stl:minus
+// As in the oracle (`Array.from({length})`): the length is ToLength of `n` or of `b - a`, and the
+// items are `a + i` with JavaScript's `+` (so a string start concatenates).
+function __rangeLength(span) {
+  if (span !== span || span <= 0) return 0;
+  return span === Infinity ? 9007199254740992 : Math.trunc(span);
+}
 function __stl_range(rt, a, b) {
-  let [start, end] = b === null ? [0, a] : [a, b];
-  if (start === null) start = 0;
-  if (end === null) end = 0;
-  for (const v of [start, end]) {
-    if (typeof v !== 'number') throw new __HogRuntimeError(`range() expects numbers, got ${__typeOf(v)}`);
+  if (b === null) {
+    const count = __rangeLength(__stl_minus(rt, a, 0));
+    __guardContainer(count);
+    return Array.from({ length: count }, (_, i) => i);
   }
-  const span = end - start;
-  const count = span !== span || span <= 0 ? 0 : span === Infinity ? 9007199254740992 : Math.trunc(span);
+  const count = __rangeLength(__stl_minus(rt, b, a));
   __guardContainer(count);
-  return Array.from({ length: count }, (_, i) => start + i);
+  if (a === null || typeof a === 'number') return Array.from({ length: count }, (_, i) => (a || 0) + i);
+  return Array.from({ length: count }, (_, i) => __stl_plus(rt, a, i));
 }
 
 //# stl:keys: core

@@ -19,14 +19,15 @@ This module also tests the server itself, so it is collected by pytest like the 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import re
+import socket
 import sys
 import threading
-import time
 import urllib.request
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 EMAIL_NUMBER = re.compile(r"user(\d+)@")
@@ -42,6 +43,7 @@ class IntercomState:
         self.attempts: Counter[tuple[str, str]] = Counter()  # (path, email) -> attempts
         self.delivered: Counter[str] = Counter()  # email -> successful /events posts
         self.search_attempts: Counter[str] = Counter()
+        self.searches_started = 0  # searches that arrived while search_latency was set
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
@@ -62,8 +64,6 @@ class IntercomState:
             if path == "/contacts/search":
                 self.search_attempts[email] += 1
         if path == "/contacts/search":
-            if self.search_latency:
-                time.sleep(self.search_latency)
             if self.failures and number % 5 == 0 and attempt == 1:
                 return 429, {"Retry-After": "0"}, b'{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}'
             total = 0 if self.failures and number % 43 == 0 else 1
@@ -78,63 +78,88 @@ class IntercomState:
         return 404, {}, b'{"type":"error.list","errors":[{"code":"not_found"}]}'
 
 
-def make_handler(state: IntercomState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+REASONS = {200: "OK", 202: "Accepted", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable"}
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-            pass
 
-        def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            if self.path == "/_stats":
-                self._send(200, {}, json.dumps(state.stats()).encode())
+async def _serve_connection(state: IntercomState, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTP/1.1 with keep-alive, just enough for the fetcher: Content-Length bodies, no chunking."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            headers = {}
+            for line in lines[1:]:
+                if ":" in line:
+                    name, value = line.split(":", 1)
+                    headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length") or 0)
+            raw = await reader.readexactly(length) if length else b""
+            if method == "GET" and path == "/_stats":
+                status, extra, payload = 200, {}, json.dumps(state.stats()).encode()
             else:
-                self._send(404, {}, b"{}")
-
-        def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            if state.latency:
-                time.sleep(state.latency)
-            status, headers, payload = state.answer(self.path, body)
-            self._send(status, headers, payload)
-
-    return Handler
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = None
+                if state.latency:
+                    await asyncio.sleep(state.latency)
+                status, extra, payload = state.answer(path, body)  # counted on arrival
+                if path == "/contacts/search" and state.search_latency:
+                    with state.lock:
+                        state.searches_started += 1
+                    await asyncio.sleep(state.search_latency)  # a slow answer to an idempotent request
+            head_lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", "Content-Type: application/json",
+                          f"Content-Length: {len(payload)}", *(f"{k}: {v}" for k, v in extra.items())]
+            writer.write(("\r\n".join(head_lines) + "\r\n\r\n").encode("latin-1") + payload)
+            await writer.drain()
+            if headers.get("connection", "").lower() == "close":
+                break
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
 
 
 class IntercomServer:
-    """The server on 127.0.0.1 in a background thread (use as a context manager)."""
+    """The server on 127.0.0.1, on its own event loop in a background thread (a context manager)."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, port: int = 0, **options: Any) -> None:
         self.state = IntercomState(**options)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.port = port
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.server: asyncio.base_events.Server | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
     def __enter__(self) -> IntercomServer:
         self.thread.start()
+
+        async def start() -> asyncio.base_events.Server:
+            return await asyncio.start_server(lambda r, w: _serve_connection(self.state, r, w), "127.0.0.1",
+                                              self.port, backlog=1024)
+
+        self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result(timeout=10)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        async def stop() -> None:
+            assert self.server is not None
+            self.server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
 
 
 def _post(url: str, body: Any) -> tuple[int, str, Any]:
@@ -167,14 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--no-failures", action="store_true", help="answer every request successfully")
     args = parser.parse_args(argv)
-    state = IntercomState(failures=not args.no_failures, latency=args.latency)
-    httpd = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
-    httpd.daemon_threads = True
-    print(f"http://127.0.0.1:{httpd.server_address[1]}", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    with IntercomServer(port=args.port, failures=not args.no_failures, latency=args.latency) as server:
+        print(server.url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
     return 0
 
 

@@ -16,14 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hoglite.compiler import compile_source
-from hoglite.errors import HogRuntimeError, HogSyntaxError
+from hoglite.errors import HogLimitError, HogRuntimeError, HogSyntaxError
 from hoglite.vm import DefaultHost, Limits, execute, resume
 from hoglite.vm.values import print_value, to_json_value
 
 VARS = ["a", "b", "c"]
 # Deterministic limits only: both runs count the same ops and frames (a pause is one CALL_GLOBAL in
 # both), so they hit a limit at the same place; async steps are not counted by the straight run.
-LIMITS = Limits(max_ops=20_000, max_async_steps=1_000_000, max_call_depth=200)
+# The memory estimate of a resumed run is recomputed from the restored values, so a run that ends on the
+# memory limit may end one op earlier or later; such runs are not compared (the limit is small so that
+# the exponential structures the writer can build end quickly).
+LIMITS = Limits(max_ops=20_000, max_async_steps=1_000_000, max_call_depth=200, memory_bytes=1_000_000,
+                timeout_seconds=60)
 
 
 class ProgramWriter:
@@ -117,6 +121,8 @@ def outcome(run: Any) -> tuple[list[str], Any]:
     host = DefaultHost()  # shared by every segment, so lines printed before an error are kept
     try:
         result = run(host)
+    except HogLimitError as error:
+        return host.output, f"limit: {error.message}"
     except HogRuntimeError as error:
         return host.output, f"error: {error.message}"
     return host.output, print_value(result)
@@ -147,7 +153,7 @@ def paused(program: Any) -> tuple[list[str], Any, int]:
     return output, value, pauses
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False))
 def test_pause_json_resume_equals_straight_run(rng: random.Random) -> None:
     source = ProgramWriter(rng).program()
@@ -157,6 +163,8 @@ def test_pause_json_resume_equals_straight_run(rng: random.Random) -> None:
         return  # the writer can produce e.g. a read of a name before its declaration; not our concern
     expected = straight(program)
     output, value, _ = paused(program)
+    if "Memory limit" in str(expected[1]) or "Memory limit" in str(value):
+        return
     assert (output, value) == expected, source
 
 

@@ -159,16 +159,16 @@ def test_template_replay_detects_a_different_path() -> None:
 
 # -- a new process -------------------------------------------------------------------------------------
 
-RESUMER = textwrap.dedent("""
+RESUMER = textwrap.dedent(f"""
     import json, sys
     from hoglite import Engine
     state, responses, templates = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
-    engine = Engine(templates_dirs=[templates], clock=lambda: %r)
+    engine = Engine(templates_dirs=[templates], clock=lambda: {NOW!r})
     step = engine.resume(state, responses.pop(0))
     while not step.done:
         step = engine.resume(step.state, responses.pop(0))
     print(json.dumps(step.result.to_json(), default=str))
-""" % NOW)
+""")
 
 
 def resume_elsewhere(tmp_path: Path, state: dict, responses: list) -> dict:

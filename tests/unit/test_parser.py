@@ -333,6 +333,13 @@ def test_interval() -> None:
     assert E("interval") == F("interval")
 
 
+def test_sql_trim() -> None:
+    assert E("trim(leading 'x' from s)") == call("trimLeft", F("s"), C("x"))
+    assert E("TRIM(TRAILING ' ' FROM a.b)") == call("trimRight", F("a", "b"), C(" "))
+    assert E("trim(both '-' from f(x))") == call("trim", call("f", F("x")), C("-"))
+    assert E("trim(s)") == call("trim", F("s"))
+
+
 # ---------------------------------------------------------------------------------------------------
 # Lambdas (spec 3.4, 4.11, 11a)
 

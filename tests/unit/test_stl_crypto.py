@@ -56,9 +56,15 @@ def test_hmac_chains() -> None:
 
 @pytest.mark.parametrize(("data", "message"), [
     (["only one"], "^Data array must contain at least two elements.$"),
-    ("ab", r"expects an array of strings"),
+    ("a", "^Data array must contain at least two elements.$"),
+    (5, r"expects an array of strings"),
     (["a", 1], r"expects an array of strings, got integer"),
 ])
 def test_hmac_chain_errors(data: Any, message: str) -> None:
     with pytest.raises(HogRuntimeError, match=message):
         call("sha256HmacChainHex", data)
+
+
+def test_hmac_chain_of_a_string_uses_its_characters() -> None:
+    # The oracle indexes its argument: 'ab' is the chain ['a', 'b'].
+    assert call("sha256HmacChainHex", "ab") == call("sha256HmacChainHex", ["a", "b"])
