@@ -280,8 +280,13 @@ def _register_feature_commands() -> None:
 
     from hoglite.playground_cli import register_commands as register_playground_commands
 
+    from hoglite.host.cli_deliver import configure_deliver, deliver_command
+
     register_template_commands(command)
     register_playground_commands(command)
+    command("deliver", "deliver a stream of events (JSON lines) through a template", configure_deliver)(
+        deliver_command
+    )
 
 
 _register_feature_commands()

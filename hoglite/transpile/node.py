@@ -33,9 +33,11 @@ class NodeJob:
     fetch: list[Any] | None = None  # canned fetch responses, in order (None: no fetch at all)
     now: float | None = None  # a fixed clock (epoch seconds) for now()/today()
     timeout_seconds: float | None = 5.0
+    host_print: bool = False  # `print` is a host function receiving JSON arguments (templates)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "code": self.code, "timeoutSeconds": self.timeout_seconds}
+        data: dict[str, Any] = {"id": self.id, "code": self.code, "timeoutSeconds": self.timeout_seconds,
+                                "hostPrint": self.host_print}
         if self.globals is not None:
             data["globals"] = self.globals
         if self.fetch is not None:
@@ -62,6 +64,8 @@ class NodeResult:
     error_message: str | None = None
     rendered: str | None = None
     fetches: list[Any] = field(default_factory=list)
+    prints: list[list[Any]] = field(default_factory=list)  # arguments of each host `print` call
+    result_json: Any = None  # the returned value as plain JSON
 
 
 def node_executable() -> str:
@@ -102,6 +106,8 @@ def _result(entry: dict[str, Any]) -> NodeResult:
         error_message=entry.get("errorMessage"),
         rendered=entry.get("rendered"),
         fetches=list(entry.get("fetches") or []),
+        prints=list(entry.get("prints") or []),
+        result_json=entry.get("resultJson"),
     )
 
 

@@ -24,7 +24,7 @@ function contextGlobals() {
 }
 
 async function runJob(job) {
-  const out = { lines: [], result: null, error: null, errorKind: null, errorType: null, errorMessage: null, rendered: null, fetches: [] };
+  const out = { lines: [], prints: [], resultJson: null, result: null, error: null, errorKind: null, errorType: null, errorMessage: null, rendered: null, fetches: [] };
   const context = vm.createContext(contextGlobals());
   try {
     vm.runInContext(job.code, context, { filename: `${job.id}.js` });
@@ -40,6 +40,10 @@ async function runJob(job) {
     now: job.now === undefined ? undefined : () => job.now,
     timeoutSeconds: job.timeoutSeconds === undefined ? 5 : job.timeoutSeconds,
   };
+  if (job.hostPrint) {
+    // A host `print` function (templates): it shadows the built-in and receives JSON arguments.
+    host.functions = { print: (...args) => { out.prints.push(args); return null; } };
+  }
   if (responses !== null) {
     host.fetch = async (url, options) => {
       out.fetches.push([url, options === undefined ? null : options]);
@@ -50,6 +54,7 @@ async function runJob(job) {
     const rt = context.__runtime(job.globals || {}, host, entry.asyncNames);
     const value = await entry.program(rt);
     out.result = value === null || value === undefined ? null : context.__printValue(value);
+    out.resultJson = value === null || value === undefined ? null : context.__toJson(value);
   } catch (error) {
     out.rendered = context.__renderError(error, entry.source);
     if (error instanceof entry.HogThrow) {

@@ -182,6 +182,8 @@ function __zoneOffsetMs(zone, utcMs) {
 
 //# stl:print: core
 function __stl_print(rt, ...args) {
+  // A host function named print shadows the built-in (as on the VM; templates log this way).
+  if (__hostFunction(rt, 'print') !== null) return __callGlobal(rt, 'print', args);
   rt.print(args.map(__printString).join(' '));
   return null;
 }

@@ -362,10 +362,17 @@ class VM:
         if exact and ip in source_map:
             return source_map[ip]
         best = -1
+        after = None
         for index in source_map:
-            if (index <= ip if exact else index < ip) and index > best:
-                best = index
-        return source_map.get(best)
+            if index <= ip if exact else index < ip:
+                if index > best:
+                    best = index
+            elif exact and (after is None or index < after):
+                after = index
+        if best >= 0:
+            return source_map[best]
+        # Nothing mapped before this op (a loop head, say): the next mapped op is the closest position.
+        return source_map.get(after) if after is not None else None
 
     def error_span(self, ip: int) -> Span | None:
         frames = self.call_stack

@@ -534,3 +534,42 @@ def test_limits_are_a_frozen_dataclass_with_posthog_defaults() -> None:
 def test_limit_error_is_runtime_error_subclass() -> None:
     with pytest.raises(HogLimitError):
         run_source("fun f() { return f() }\nf()")
+
+
+def _arity_vectors() -> list[dict[str, Any]]:
+    path = "/work/shared/spec/data/arity.json"
+    with open(path) as handle:
+        return [case for case in json.load(handle)["cases"] if "typescript" in case["implementations"]]
+
+
+@pytest.mark.parametrize("call_site", ["CALL_GLOBAL", "CALL_LOCAL"])
+def test_posthog_arity_vectors_at_both_call_sites(call_site: str) -> None:
+    """spec/data/arity.json: the exact arity errors, for a direct call and for the built-in as a value."""
+    wrong = []
+    for case in _arity_vectors():
+        bytecode = list(case["bytecode"])
+        if call_site == "CALL_LOCAL":
+            name, count = bytecode[-2], bytecode[-1]
+            bytecode[-3:] = [32, name, 1, 1, 54, count]
+        try:
+            execute(bytecode)
+            got = None
+        except HogRuntimeError as error:
+            got = error.message
+        if got != case["expect"].get("error"):
+            wrong.append((case["name"], got))
+    assert not wrong
+
+
+def test_import_runs_another_chunk_with_its_own_globals() -> None:
+    program = {
+        "bytecodes": {
+            "root": {"bytecode": ["_H", 1, 32, "mod", 2, "import", 1, 2, "print", 1, 35, 32, "who", 1, 1, 38],
+                     "globals": {"who": "root"}},
+            "mod": {"bytecode": ["_H", 1, 32, "who", 1, 1, 38], "globals": {"who": "module"}},
+        }
+    }
+    result = execute(program)
+    assert result.output == ["module"] and result.value == "root"
+    with pytest.raises(HogRuntimeError, match="Unknown chunk: nowhere"):
+        execute(["_H", 1, 32, "nowhere", 2, "import", 1])

@@ -34,6 +34,7 @@ for (const job of jobs) {
   let out;
   try {
     const options = { external, globals: job.globals || {} };
+    if (job.memoryLimit) options.memoryLimit = job.memoryLimit;
     if (job.asyncFunctions) { options.asyncFunctions = {}; for (const name of job.asyncFunctions) options.asyncFunctions[name] = () => null }
     let input = job.bytecode;
     if (job.state) { input = job.state; if ('push' in job) input.stack.push(job.push) }
@@ -218,6 +219,10 @@ MEMORY_PROGRAMS = [
     ["_H", 1, 32, "key", 32, "value", 42, 1, 36, 0, 2, "print", 1, 35, 35],
     ["_H", 1, 33, 1, 33, 2, 33, 3, 43, 3, 36, 0, 36, 0, 43, 2, 2, "print", 1, 35, 35],
     LAMBDA_SLEEP[:24] + [2, "print", 1, 35, 33, 4, 33, 3, 36, 1, 54, 2, 38],
+    ["_H", 1, 32, "k", 32, "v", 42, 1, 36, 0, 36, 0, 43, 2, 2, "print", 1, 35, 33, 1, 33, 2, 43, 2, 36, 0, 36, 1, 43, 2],
+    # a dict mutated in place, then read again: PostHog re-costs it on every push
+    ["_H", 1, 42, 0, 36, 0, 32, "a", 32, "long string value", 46, 36, 0, 32, "b", 33, 1, 43, 1, 46, 36, 0, 36, 0,
+     43, 2, 2, "print", 1, 35],
 ]
 
 
@@ -228,3 +233,21 @@ def test_memory_estimate_and_ops_match(program: list[Any]) -> None:
     assert ours.output == oracle["stdout"]
     assert ours.max_mem_used == oracle["maxMemUsed"]
     assert ours.ops == oracle["ops"]
+
+
+@pytest.mark.parametrize("program,limit", [
+    (["_H", 1, 32, "xxxxxxxxxx", 36, 0, 36, 0, 2, "concat", 2, 37, 0, 39, -11], 5000),
+    (["_H", 1, 33, 1, 43, 1, 36, 0, 36, 0, 43, 2, 37, 0, 39, -10], 100_000),
+    (["_H", 1, 32, "k", 32, "v", 42, 1, 36, 0, 36, 0, 43, 2, 2, "print", 1, 35, 33, 1, 33, 2, 43, 2, 36, 0, 36, 1, 43, 2],
+     100),
+])
+def test_memory_limit_message_matches_oracle(program: list[Any], limit: int) -> None:
+    """The exact "Tried to allocate N bytes" of the first push over the limit."""
+    from hoglite.errors import HogLimitError
+    from hoglite.vm import Limits
+
+    oracle = run_oracle([{"bytecode": program, "memoryLimit": limit}])[0]
+    with pytest.raises(HogLimitError) as caught:
+        execute(program, limits=Limits(memory_bytes=limit))
+    assert caught.value.message == oracle["error"]
+    assert caught.value.message.startswith(f"Memory limit of {limit} bytes exceeded. Tried to allocate ")
