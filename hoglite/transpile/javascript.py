@@ -31,12 +31,11 @@ from hoglite.syntax import ast
 
 MAX_NESTING = 300  # the walk is recursive; deeper programs are rejected with a positioned error
 
-JS_RESERVED = frozenset(
-    """break case catch class const continue debugger default delete do else enum export extends false
+_RESERVED_WORDS = """break case catch class const continue debugger default delete do else enum export extends false
     finally for function if import in instanceof new null return super switch this throw true try typeof
     var void while with yield let static implements interface package private protected public await
-    async arguments eval undefined NaN Infinity globalThis of get set""".split()
-)
+    async arguments eval undefined NaN Infinity globalThis of get set"""
+JS_RESERVED = frozenset(_RESERVED_WORDS.split())
 _PLAIN_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 
 ASYNC_HOST_FUNCTIONS = frozenset({"fetch"})

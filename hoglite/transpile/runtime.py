@@ -18,7 +18,7 @@ from importlib import resources
 from hoglite.source import Span
 
 _HEADER = re.compile(r"^//# (?P<name>[^\s:]+(?::[^\s:]+)?):(?P<deps>.*)$")
-RUNTIME_FILES = ("prelude.js", "stl.js", "stl_json.js", "stl_crypto.js", "stl_dates.js")
+RUNTIME_FILES = ("prelude.js", "operators.js", "stl.js", "stl_json.js", "stl_crypto.js", "stl_dates.js")
 ALWAYS = ("core",)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoglite.errors import HogRuntimeError, UncaughtHogError
-from hoglite.vm import machine
+from hoglite.vm import runtime
 from hoglite.vm.frames import Frame
 from hoglite.vm.memory import UNIT, callable_cost, closure_cost
 from hoglite.vm.operators import (
@@ -28,7 +28,7 @@ Result = tuple[Frame, list[Any], int]
 
 
 def _binary(function: Any) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         left = vm.pop_value()
         right = vm.pop_value()
         vm.push_value(function(left, right), UNIT)
@@ -38,7 +38,7 @@ def _binary(function: Any) -> Any:
 
 
 def _pattern(match: Any, negate: bool) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         text = vm.pop_value()
         pattern = vm.pop_value()
         result = match(text, pattern)
@@ -49,7 +49,7 @@ def _pattern(match: Any, negate: bool) -> Any:
 
 
 def _regex(ignore_case: bool, negate: bool) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         text = vm.pop_value()
         pattern = vm.pop_value()
         # A null or empty side is false for all four operators (compat: the oracle's `!~` says true).
@@ -66,7 +66,7 @@ def _regex(ignore_case: bool, negate: bool) -> Any:
 
 
 def _membership(negate: bool) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         item = vm.pop_value()
         container = vm.pop_value()
         result = contains(container, item)
@@ -77,10 +77,10 @@ def _membership(negate: bool) -> Any:
 
 
 def _logic(all_of: bool) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         count = code[ip + 1]
         if not isinstance(count, int) or count > len(vm.stack):
-            raise HogRuntimeError(machine.EMPTY_STACK)
+            raise HogRuntimeError(runtime.EMPTY_STACK)
         start = len(vm.stack) - count
         values = vm.stack[start:]
         vm.mem_used -= sum(vm.mem[start:])
@@ -93,12 +93,12 @@ def _logic(all_of: bool) -> Any:
     return run
 
 
-def op_float(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_float(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     vm.push_value(code[ip + 1])
     return frame, code, ip + 2
 
 
-def op_get_global(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_get_global(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     count = code[ip + 1]
     if not isinstance(count, int) or count < 1:
         raise HogRuntimeError(f"Invalid global chain length: {count}")
@@ -107,7 +107,7 @@ def op_get_global(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Res
     return frame, code, ip + 2
 
 
-def op_declare_fn(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_declare_fn(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     name, arg_count, body_length = code[ip + 1], code[ip + 2], code[ip + 3]
     vm.declared_functions[name] = [ip + 4, arg_count]
     vm._call_cache.pop(name, None)
@@ -115,11 +115,11 @@ def op_declare_fn(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Res
 
 
 def _collection(kind: str) -> Any:
-    def run(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+    def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         count = code[ip + 1]
         width = count * 2 if kind == "dict" else count
         if not isinstance(width, int) or width < 0 or width > len(vm.stack):
-            raise HogRuntimeError(machine.EMPTY_STACK)
+            raise HogRuntimeError(runtime.EMPTY_STACK)
         start = len(vm.stack) - width
         items = vm.stack[start:]
         # A new container costs 8 plus what its elements cost in their slots (no re-walk).
@@ -147,7 +147,7 @@ def _collection(kind: str) -> Any:
 _ABSENT = object()
 
 
-def op_set_property(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_set_property(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     value = vm.pop_value()
     key = vm.pop_value()
     obj = vm.pop_value()
@@ -192,7 +192,7 @@ def op_set_property(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> R
     return frame, code, ip + 1
 
 
-def op_throw(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_throw(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     error = vm.pop_value()
     if not isinstance(error, HogErrorValue):
         raise HogRuntimeError("Can not throw: value is not of type Error")
@@ -207,29 +207,29 @@ def op_throw(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
     return frame, code, catch_ip
 
 
-def op_try(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_try(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     vm.throw_stack.append((len(vm.call_stack), len(vm.stack), ip + 1 + code[ip + 1]))
     return frame, code, ip + 2
 
 
-def op_pop_try(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_pop_try(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     if not vm.throw_stack:
         raise HogRuntimeError("Invalid operation POP_TRY: no try block to pop")
     vm.throw_stack.pop()
     return frame, code, ip + 1
 
 
-def op_callable(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_callable(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     name, arg_count, upvalue_count, body_length = code[ip + 1], code[ip + 2], code[ip + 3], code[ip + 4]
     callable_ = Callable("local", name, arg_count, upvalue_count, ip + 5, frame.chunk)
     vm.push_value(callable_, callable_cost(callable_))
     return frame, code, ip + 5 + body_length
 
 
-def op_closure(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_closure(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     callable_ = vm.pop_value()
     if type(callable_) is not Callable:
-        raise HogRuntimeError(f"Invalid callable: {machine.js_json(callable_)}")
+        raise HogRuntimeError(f"Invalid callable: {runtime.js_json(callable_)}")
     count = code[ip + 1]
     if count != callable_.upvalue_count:
         raise HogRuntimeError(f"Invalid upvalue count. Expected {callable_.upvalue_count}, got {count}")
@@ -250,7 +250,7 @@ def op_closure(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result
     return frame, code, ip + 2 + 2 * count
 
 
-def op_set_upvalue(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_set_upvalue(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     upvalue = vm._upvalue(frame, code[ip + 1])
     value = vm.pop_value()
     if upvalue.closed:
@@ -258,7 +258,7 @@ def op_set_upvalue(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Re
     else:
         location = upvalue.location
         vm.stack[location] = value
-        cost = machine.value_cost(value, vm._mem_limit)
+        cost = vm.cost(value)
         vm.mem_used += cost - vm.mem[location]
         vm.mem[location] = cost
         if vm.mem_used > vm.max_mem_used:
@@ -268,14 +268,14 @@ def op_set_upvalue(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Re
     return frame, code, ip + 2
 
 
-def op_close_upvalue(vm: machine.VM, frame: Frame, code: list[Any], ip: int) -> Result:
+def op_close_upvalue(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
     if not vm.stack:
         raise HogRuntimeError("Stack underflow")
     vm.mem_used = vm.cut(len(vm.stack) - 1, vm.mem_used)
     return frame, code, ip + 1
 
 
-machine._COLD_OPS.update(
+runtime._COLD_OPS.update(
     {
         3: _logic(True),
         4: _logic(False),

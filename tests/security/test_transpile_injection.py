@@ -107,7 +107,7 @@ def test_hostile_strings_are_data() -> None:
     sources = {f"s{index}": f"let s := {hog_string(text)}\nprint(s)\nprint([s], {{s: s}})"
                for index, text in enumerate(HOSTILE_STRINGS)}
     results = run(sources)
-    for index, text in enumerate(HOSTILE_STRINGS):
+    for index in range(len(HOSTILE_STRINGS)):
         source = sources[f"s{index}"]
         assert results[f"s{index}"] == vm_lines(source)
         code = transpile_source(source, format="module").code
