@@ -10,8 +10,6 @@ Sugar that PostHog lowers in its parser is kept as its own node here (`NullishCo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
-
 from hoglite.source import NO_SPAN, Span
 
 
@@ -313,4 +311,4 @@ class Program(Node):
     statements: tuple[Stmt, ...]
 
 
-AnyNode = Union[Expr, Stmt, Catch, Program]
+AnyNode = Expr | Stmt | Catch | Program

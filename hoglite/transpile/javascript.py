@@ -183,6 +183,17 @@ class Transpiler:
     def statements(self, statements: tuple[ast.Stmt, ...], indent: int) -> str:
         return "".join(self.statement(statement, indent) for statement in statements)
 
+    def scoped_statements(self, node: ast.Stmt, indent: int) -> str:
+        """The statements of `node` (a block or one statement) in a scope of their own, without braces:
+        for loop bodies, whose JavaScript block is already a fresh scope on every iteration."""
+        self.scopes.append(_Scope())
+        try:
+            if isinstance(node, ast.Block):
+                return self.statements(node.statements, indent)
+            return self.statement(node, indent)
+        finally:
+            self.scopes.pop()
+
     def block(self, node: ast.Stmt, indent: int, prologue: str = "") -> str:
         """A statement with its own scope, as `{ ... }` (no leading indentation, no newline)."""
         pad = "  " * indent
@@ -301,13 +312,13 @@ class Transpiler:
             init = self.header_part(node.init)
             cond = self.expr(node.cond) if node.cond is not None else "true"
             step = self.header_part(node.step)
-            body = self.block(node.body, indent + 2)
+            body = self.scoped_statements(node.body, indent + 2)
         finally:
             self.scopes.pop()
         text = pad + "{\n"
         if init:
             text += inner + init + "\n"
-        text += f"{inner}while (__tick(__rt) && {cond}) {{\n{inner}  {body}\n"
+        text += f"{inner}while (__tick(__rt) && {cond}) {{\n{body}"
         if step:
             text += f"{inner}  {step}\n"
         return text + inner + "}\n" + pad + "}\n"
@@ -335,13 +346,13 @@ class Transpiler:
             if key_js:
                 assign.append(f"{key_js} = {keys}[{index} - 1];")
             assign.append(f"{value_js} = {values}[{index} - 1];")
-            body = self.block(node.body, indent + 2)
+            body = self.scoped_statements(node.body, indent + 2)
         finally:
             self.scopes.pop()
         text = pad + "{\n" + "".join(inner + line + "\n" for line in lines)
         text += f"{inner}for (let {index} = 1; __tick(__rt) && {index} <= {count}; {index}++) {{\n"
         text += "".join(f"{inner}  {line}\n" for line in assign)
-        return text + f"{inner}  {body}\n{inner}}}\n{pad}}}\n"
+        return text + f"{body}{inner}}}\n{pad}}}\n"
 
     def try_catch(self, node: ast.Try, indent: int) -> str:
         if node.finally_ is not None:
@@ -496,9 +507,13 @@ class Transpiler:
         site = site or ""
         right_js = self.expr(right)
         left_js = self.expr(left)
-        if _order_free(left) or _order_free(right):
+        if _order_free(left) or _order_free(right) or (self.is_local_read(left) and self.is_local_read(right)):
             return f"{site}{helper}({left_js}, {right_js})"
         return f"{site}{helper}RL({right_js}, {left_js})"
+
+    def is_local_read(self, node: ast.Expr) -> bool:
+        """Reading a local variable: no effect, and when both operands are such reads, no order."""
+        return isinstance(node, ast.Field) and len(node.chain) == 1 and self.lookup(str(node.chain[0])) is not None
 
     def logic(self, node: ast.And | ast.Or) -> str:
         # The VM evaluates every operand (no short-circuit) and gives a boolean.

@@ -526,28 +526,32 @@ function __stl_arrayPopFront(rt, items) { return Array.isArray(items) ? items.sl
 function __stl_arrayReverse(rt, items) { return Array.isArray(items) ? [...items].reverse() : []; }
 
 //# __sortOrder: core
-// Numbers numerically, then NaN, strings (UTF-16 order), booleans, other values (kept in order), nulls.
-function __sortRank(v) {
-  if (typeof v === 'number') return v !== v ? 1 : 0;
-  if (typeof v === 'string') return 2;
-  if (typeof v === 'boolean') return 3;
-  if (v === null) return 5;
-  return 4;
+// The oracle sorts with JavaScript's default order (String() of each item, by UTF-16 units); hoglite
+// sorts an array of numbers (and nulls) numerically instead: NaN after the numbers, nulls last.
+function __numberRank(v) {
+  if (v === null) return 2;
+  return v !== v ? 1 : 0;
 }
-function __sortOrder(a, b) {
-  const ra = __sortRank(a);
-  const rb = __sortRank(b);
-  if (ra !== rb) return ra - rb;
-  if (ra === 0 || ra === 3) return Number(a) - Number(b);
-  if (ra === 2) return a < b ? -1 : a > b ? 1 : 0;
-  return 0;
+function __sorted(items) {
+  if (items.every((v) => v === null || typeof v === 'number')) {
+    return [...items].sort((a, b) => {
+      const ra = __numberRank(a);
+      const rb = __numberRank(b);
+      return ra !== rb ? ra - rb : ra === 0 ? a - b : 0;
+    });
+  }
+  return [...items].sort((a, b) => {
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 //# stl:arraySort: __sortOrder
-function __stl_arraySort(rt, items) { return Array.isArray(items) ? [...items].sort(__sortOrder) : []; }
+function __stl_arraySort(rt, items) { return Array.isArray(items) ? __sorted(items) : []; }
 
 //# stl:arrayReverseSort: __sortOrder
-function __stl_arrayReverseSort(rt, items) { return Array.isArray(items) ? [...items].sort(__sortOrder).reverse() : []; }
+function __stl_arrayReverseSort(rt, items) { return Array.isArray(items) ? __sorted(items).reverse() : []; }
 
 //# stl:arrayStringConcat: __stlCommon
 function __stl_arrayStringConcat(rt, items, separator) {
@@ -577,9 +581,12 @@ function __stl_range(rt, a, b) {
 }
 
 //# stl:keys: core
+// A function value is a closure record on the VM: its three fields show (the upvalue ids of the VM
+// have no JavaScript counterpart, so they show as an empty list).
 function __stl_keys(rt, v) {
   if (Array.isArray(v)) return Array.from(v.keys());
   if (v instanceof Map) return Array.from(v.keys());
+  if (v instanceof __HogFunction) return ['__hogClosure__', 'callable', 'upvalues'];
   return [];
 }
 
@@ -587,6 +594,7 @@ function __stl_keys(rt, v) {
 function __stl_values(rt, v) {
   if (Array.isArray(v)) return [...v];
   if (v instanceof Map) return Array.from(v.values());
+  if (v instanceof __HogFunction) return [true, v, []];
   return [];
 }
 

@@ -11,7 +11,6 @@ from typing import Any
 from hoglite.errors import HogliteError, HogRuntimeError
 from hoglite.source import Span
 from hoglite.stl.registry import HostContext
-from hoglite.vm import cold_ops  # noqa: F401  (registers the cold ops with the machine)
 from hoglite.vm.host import DefaultHost, RunContext
 from hoglite.vm.limits import Limits
 from hoglite.vm.machine import VM, Paused

@@ -6,8 +6,10 @@ Design notes (why it looks like this):
   limit, never a RecursionError.
 - Memory follows PostHog's per-slot estimate (§3.3) with a parallel list of slot costs: a value's
   cost is computed once when it is made (constants, containers from their slots' costs, results of
-  built-ins); reading a local reuses the slot's cost. Only after the program has mutated a container
-  in place (SET_PROPERTY) are container reads re-costed, which is what PostHog does on every push.
+  built-ins); reading a local reuses the slot's cost. Once the program has mutated a container in
+  place (SET_PROPERTY), container reads are re-costed as PostHog does on every push, through a cache
+  of container costs that SET_PROPERTY keeps exact (runtime.container_cost), so growing a dict in a
+  loop stays linear.
 - Running off the end of a chunk surfaces as an IndexError on the op read, handled outside the hot
   loop (implicit return), so the loop needs no per-op bounds check.
 - Errors raised by ops become `HogRuntimeError` with the span of the failing op (from the compiler's
@@ -21,15 +23,15 @@ import time
 from typing import Any
 
 from hoglite.errors import HogLimitError, HogliteError, HogRuntimeError
+from hoglite.vm import cold_ops  # noqa: F401  (fills the table of ops outside the hot path)
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, frame_closure
 from hoglite.vm.memory import UNIT, value_cost
 from hoglite.vm.operators import add, compare, equals, js_int, subtract, to_js_string
 from hoglite.vm.properties import get_property
-from hoglite.vm.runtime import (  # noqa: F401  (re-exported for cold_ops and callers)
+from hoglite.vm.runtime import (
     _ASYNC,
     _BYTECODE,
-    _COLD_OPS,
     _CONTAINERS,
     _HOST,
     _IMPORT,
@@ -38,13 +40,11 @@ from hoglite.vm.runtime import (  # noqa: F401  (re-exported for cold_ops and ca
     _NATIVE,
     _OPERANDS,
     _ORDERING,
-    ASYNC_STL,
     EMPTY_STACK,
     Paused,
     Runtime,
     _Continue,
     _Finished,
-    bytecode_stl,
     js_json,
 )
 from hoglite.vm.values import Callable, Closure, is_truthy
