@@ -276,11 +276,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _register_feature_commands() -> None:
     """Subcommands that live with the feature they drive (templates, playground, transpiler, host)."""
-    from hoglite.testing.cli_commands import register_commands as register_template_commands
-
-    from hoglite.playground_cli import register_commands as register_playground_commands
-
     from hoglite.host.cli_deliver import configure_deliver, deliver_command
+    from hoglite.playground_cli import register_commands as register_playground_commands
+    from hoglite.testing.cli_commands import register_commands as register_template_commands
 
     register_template_commands(command)
     register_playground_commands(command)

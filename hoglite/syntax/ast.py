@@ -10,6 +10,7 @@ Sugar that PostHog lowers in its parser is kept as its own node here (`NullishCo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from hoglite.source import NO_SPAN, Span
 
 
