@@ -162,6 +162,45 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bytecode", action="store_true", help="read FILE (or stdin) as bytecode JSON")
     parser.add_argument("--result", action="store_true",
                         help="after the output, print the returned value when it is not null")
+    parser.add_argument("--mock", metavar="FILE.json",
+                        help="answer fetch() from recorded responses instead of the network (see docs/fetch.md)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                        help="let fetch() reach HOST (or a network) even if it is private, e.g. for local "
+                             "development (repeatable)")
+
+
+def _async_handlers(args: argparse.Namespace) -> dict[str, Callable[..., Any]]:
+    """How `run` performs the async calls a program makes: fetch through the hardened fetcher (or the
+    mock file), sleep for real."""
+    import time
+
+    from hoglite.net.errors import FetchTransportError
+    from hoglite.net.fetch import Fetcher, FetchPolicy, build_request, error_to_hog_response, to_hog_response
+    from hoglite.net.mock import MockFetcher
+
+    fetcher: Any
+    if args.mock:
+        try:
+            fetcher = MockFetcher.from_file(args.mock)
+        except OSError as exc:
+            raise UsageError(f"cannot read --mock file {args.mock}: {exc.strerror or exc}") from None
+    else:
+        fetcher = Fetcher(FetchPolicy().allowing(*args.allow_host))
+
+    def fetch(url: Any = None, options: Any = None) -> Any:
+        request = build_request(url, options)
+        try:
+            return to_hog_response(fetcher.fetch(request))
+        except FetchTransportError as error:
+            # As PostHog's hosts do: a request that could not complete reaches the code as a status 500.
+            print(f"fetch {request.url}: {error.message}", file=sys.stderr)
+            return error_to_hog_response(error)
+
+    def sleep(seconds: Any = None) -> None:
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+            time.sleep(float(seconds))
+
+    return {"fetch": fetch, "sleep": sleep}
 
 
 def _streaming_host() -> Any:
@@ -182,7 +221,8 @@ def _streaming_host() -> Any:
 
 @command("run", "run a Hog program and print its output", _configure_run)
 def run_command(args: argparse.Namespace) -> int:
-    from hoglite.vm import RunOptions, execute
+    from hoglite.vm import RunOptions
+    from hoglite.vm.api import run_with_handlers
     from hoglite.vm.values import print_value
 
     loaded: LoadedInput | None = None
@@ -191,15 +231,12 @@ def run_command(args: argparse.Namespace) -> int:
         for warning in loaded.program.warnings:
             print(f"{loaded.display_name}: warning: {warning}", file=sys.stderr)
         globals_data = load_globals(args.globals)
-        options = RunOptions(globals=globals_data, host=_streaming_host(),
+        handlers = _async_handlers(args)
+        options = RunOptions(globals=globals_data, host=_streaming_host(), async_functions={"fetch"},
                              source_map=loaded.program.source_map, source=loaded.source)
-        result = execute(loaded.program, options)
+        result = run_with_handlers(loaded.program, handlers, options)
     except HogliteError as error:
         print(render_error(error, loaded, args.file), file=sys.stderr)
-        return 1
-    if getattr(result, "paused", False):
-        print(f"{args.file}: the program paused at an async call; `hoglite run` has no host for it",
-              file=sys.stderr)
         return 1
     if args.result and result.value is not None:
         print(print_value(result.value))

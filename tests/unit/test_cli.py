@@ -257,3 +257,27 @@ def test_subprocess_reader_closing_the_pipe_is_not_an_error() -> None:
         stderr = proc.stderr.read()
         assert proc.wait(timeout=120) == 0
     assert stderr == ""
+
+
+def test_run_answers_fetch_from_a_mock_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = tmp_path / "fetch.hog"
+    program.write_text(
+        "print('before')\n"
+        "sleep(0)\n"
+        "let r := fetch('https://api.example.com/x', {'method': 'GET'})\n"
+        "print(r.status, r.body)\n"
+        "print(fetch('https://api.example.com/other'))\n"
+    )
+    mock = tmp_path / "mock.json"
+    mock.write_text(json.dumps({"https://api.example.com/x": {"status": 201, "body": {"ok": True}}}))
+    assert main(["run", str(program), "--mock", str(mock)]) == 0
+    assert capsys.readouterr().out == "before\n201 {'ok': true}\n{'status': 200, 'body': {}}\n"
+
+
+def test_run_refuses_private_addresses_without_allow_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = tmp_path / "fetch.hog"
+    program.write_text("print(fetch('http://127.0.0.1:9/x').status)\n")
+    assert main(["run", str(program)]) == 1
+    err = capsys.readouterr().err
+    assert "fetch" in err and "127.0.0.1" in err
+    assert "Traceback" not in err

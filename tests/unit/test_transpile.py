@@ -82,7 +82,7 @@ def test_output_keeps_names_and_one_statement_per_line() -> None:
 
 def test_functions_become_closures_and_calls_keep_the_vms_order() -> None:
     body = program_body("fun add(a, b) { return a + b }\nprint(add(1, 2) * add(3, 4))\n")
-    assert "  let add = __fn(\"add\", 2, function (a, b) {\n    return __plusRL(b, a);\n" in body
+    assert "  let add = __fn(\"add\", 2, function (a, b) {\n    return __plus(a, b);\n" in body
     # The VM evaluates the right operand first: the RL helper takes it first.
     assert "__multiplyRL(__call(__rt, [3, 4], add), __call(__rt, [1, 2], add))" in body
 
