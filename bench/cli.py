@@ -31,6 +31,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs before the samples (default 1)")
     parser.add_argument("--no-oracle", action="store_true", help="do not run @posthog/hogvm under Node")
     parser.add_argument("--profile", metavar="NAME", help="run one hoglite workload under cProfile and print the top")
+    parser.add_argument("--render", metavar="FILE", help="print the table of a saved --json run (with --markdown: Markdown)")
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 2 if args.quick else 5
@@ -112,8 +113,27 @@ def profile(args: argparse.Namespace) -> int:
     return 0
 
 
+def render(path: str, markdown: bool) -> int:
+    """Print the table of a saved `--json` run (docs/performance.md is made this way)."""
+    from bench.results import row_from_json
+
+    with open(path, encoding="utf-8") as handle:
+        report = json.load(handle)
+    rows = [row_from_json(item) for item in report["results"]]
+    machine = report["machine"]
+    print(f"# {machine['cpu']} x{machine['nproc']}, Python {machine['python']}, Node {machine['node'] or '-'}, "
+          f"oracle {machine['oracle'] or 'not run'}")
+    print(f"# load average before {report['load_average']['before']}, after {report['load_average']['after']}; "
+          f"warm-up {report['settings']['warmup']}, {report['settings']['repeats']} samples per workload; "
+          f"{report['elapsed_seconds']} s")
+    print(markdown_table(rows) if markdown else text_table(rows))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return render(args.render, args.markdown)
     if args.profile:
         return profile(args)
     load_before = load_average()

@@ -64,7 +64,7 @@ def format_rate(rate: float) -> str:
     return f"{rate:.2f}/s"
 
 
-HEADERS = ["workload", "wall median", "±", "cpu median", "per second", "oracle wall", "±", "oracle cpu",
+HEADERS = ["workload", "wall median", "±", "cpu median", "per cpu-second", "oracle wall", "±", "oracle cpu",
            "ratio", "cpu ratio", "check"]
 
 
@@ -73,8 +73,8 @@ def _ratio(value: float | None) -> str:
 
 
 def table_rows(rows: list[Row]) -> list[list[str]]:
-    """Medians (wall-clock and CPU), the spread (± half the min-max range, relative), the rate (from
-    the wall median) and the ratios hoglite / oracle."""
+    """Medians (wall-clock and CPU), the spread (± half the min-max range, relative), the rate on one
+    core (1 / CPU median) and the ratios hoglite / oracle."""
     out = []
     for row in rows:
         stats = row.stats
@@ -90,7 +90,7 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
             format_seconds(stats.median),
             f"{stats.spread * 100:.0f}%",
             format_seconds(row.cpu.median) if row.cpu is not None else "",
-            format_rate(row.rate),
+            format_rate(row.cpu_rate if row.cpu is not None else row.rate),
             *oracle_cells,
             _ratio(row.ratio),
             _ratio(row.cpu_ratio),

@@ -47,6 +47,12 @@ class Row:
         return 1.0 / median if median > 0 else float("inf")
 
     @property
+    def cpu_rate(self) -> float:
+        """Operations per CPU-second: the throughput of one core, whatever else runs on the machine."""
+        median = self.cpu.median if self.cpu is not None else self.stats.median
+        return 1.0 / median if median > 0 else float("inf")
+
+    @property
     def ok(self) -> bool:
         """The answer is right, and the oracle (if it ran) computed the same with the same op count."""
         if self.expected is not None and self.value != self.expected:
@@ -68,6 +74,7 @@ class Row:
             "hoglite": self.stats.to_json(),
             "hoglite_cpu": self.cpu.to_json() if self.cpu is not None else None,
             "per_second": self.rate,
+            "per_cpu_second": self.cpu_rate,
             "value": self.value,
             "ok": self.ok,
         }
@@ -84,3 +91,20 @@ class Row:
         if self.notes:
             data["notes"] = self.notes
         return data
+
+
+def row_from_json(data: dict[str, Any]) -> Row:
+    """A Row back from `Row.to_json()` output (for `python -m bench --render FILE`)."""
+
+    def stats(key: str) -> Stats | None:
+        found = data.get(key)
+        return Stats(list(found["samples"])) if found else None
+
+    wall = stats("hoglite")
+    assert wall is not None, "a result without hoglite samples"
+    return Row(
+        group=data["group"], name=data["name"], unit=data["unit"], stats=wall, cpu=stats("hoglite_cpu"),
+        value=data.get("value"), ops=data.get("ops"), oracle=stats("oracle"), oracle_cpu=stats("oracle_cpu"),
+        oracle_value=data.get("oracle_value"), oracle_ops=data.get("oracle_ops"),
+        oracle_error=data.get("oracle_error"), notes=list(data.get("notes") or []),
+    )

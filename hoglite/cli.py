@@ -316,9 +316,12 @@ def _register_feature_commands() -> None:
     from hoglite.host.cli_deliver import configure_deliver, deliver_command
     from hoglite.playground_cli import register_commands as register_playground_commands
     from hoglite.testing.cli_commands import register_commands as register_template_commands
+    from hoglite.transpile.cli import HELP as TRANSPILE_HELP
+    from hoglite.transpile.cli import configure_transpile, run_transpile
 
     register_template_commands(command)
     register_playground_commands(command)
+    command("transpile", TRANSPILE_HELP, configure_transpile)(run_transpile)
     command("deliver", "deliver a stream of events (JSON lines) through a template", configure_deliver)(
         deliver_command
     )
