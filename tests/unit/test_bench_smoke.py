@@ -28,7 +28,7 @@ def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600, check=False)
 
 
-def test_quick_json_run_covers_every_workload_with_right_answers() -> None:
+def test_quick_json_run_covers_every_workload_with_right_answers(tmp_path: Path) -> None:
     done = run_bench("--quick", "--json", "--repeats", "1", "--warmup", "0")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(done.stdout)
@@ -58,6 +58,16 @@ def test_quick_json_run_covers_every_workload_with_right_answers() -> None:
     assert rows[("template", "intercom-event")]["value"] == "ok"
     assert all(row["ok"] for row in report["results"])
     assert rows[("pause", "full-cycle")]["value"] == {"count": 6, "answers": [200, 200, 200]}
+
+    # A saved run renders back as a table (how docs/performance.md is made): one line per result.
+    saved = tmp_path / "run.json"
+    saved.write_text(done.stdout, encoding="utf-8")
+    rendered = run_bench("--render", str(saved), "--markdown")
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    table = [line for line in rendered.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| workload | wall median |")
+    assert len(table) == 1 + len(report["results"])
+    assert "| compute/loop |" in rendered.stdout
 
 
 def test_table_output_and_only_filter() -> None:
