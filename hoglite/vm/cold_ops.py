@@ -52,14 +52,9 @@ def _regex(ignore_case: bool, negate: bool) -> Any:
     def run(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Result:
         text = vm.pop_value()
         pattern = vm.pop_value()
-        # A null or empty side is false for all four operators (compat: the oracle's `!~` says true).
-        if not is_truthy(pattern) or not is_truthy(text):
-            result = False
-        else:
-            result = regex_operator(text, pattern, ignore_case)
-            if negate:
-                result = not result
-        vm.push_value(result, UNIT)
+        # A null or empty side never matches, so `=~` is false and `!~` true, as in PostHog's VM.
+        result = regex_operator(text, pattern, ignore_case)
+        vm.push_value(not result if negate else result, UNIT)
         return frame, code, ip + 1
 
     return run

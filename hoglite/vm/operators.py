@@ -292,7 +292,8 @@ def _sequence_order(left: Any, right: Any) -> int:
 
 
 def strict_equals(left: Any, right: Any) -> bool:
-    """Equality without coercion: numbers by value, containers structurally (no Python `==` surprises)."""
+    """JavaScript `===` on Hog values, as PostHog's VM compares: primitives by value, containers,
+    functions, errors and dates by identity (`{} == {}` is false there, and so here)."""
     lt, rt = type(left), type(right)
     if lt is str or rt is str:
         return lt is rt and left == right
@@ -302,55 +303,7 @@ def strict_equals(left: Any, right: Any) -> bool:
         return lt is rt and left == right
     if (lt is int or lt is float) and (rt is int or rt is float):
         return left == right
-    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-        return _structural_equals(left, right)
-    if isinstance(left, dict) and isinstance(right, dict):
-        return _structural_equals(left, right)
-    if lt is Closure and rt is Closure:
-        return left is right or left == right
-    if lt is Callable and rt is Callable:
-        return left == right
     return left is right
-
-
-def _structural_equals(left: Any, right: Any) -> bool:
-    # Iterative so a deep structure cannot exhaust Python's stack; a pair already being compared (a
-    # cycle) counts as equal.
-    pending = [(left, right)]
-    seen: set[tuple[int, int]] = set()
-    while pending:
-        a, b = pending.pop()
-        if a is b:
-            continue
-        pair = (id(a), id(b))
-        if pair in seen:
-            continue
-        seen.add(pair)
-        if isinstance(a, (list, tuple)):
-            if not isinstance(b, (list, tuple)) or len(a) != len(b):
-                return False
-            items = zip(a, b)
-        elif isinstance(a, dict):
-            if not isinstance(b, dict) or type(a) is not type(b) or len(a) != len(b):
-                return False
-            try:
-                items = [(value, b[key]) if key in b else (value, _MISSING) for key, value in a.items()]
-            except TypeError:
-                return False
-        else:
-            return False
-        for x, y in items:
-            if y is _MISSING:
-                return False
-            xt = type(x)
-            if isinstance(x, (list, tuple, dict)) and not (xt is HogDate or xt is HogDateTime):
-                pending.append((x, y))
-            elif not strict_equals(x, y):
-                return False
-    return True
-
-
-_MISSING = object()
 
 
 def _to_primitive(value: Any) -> Any:
