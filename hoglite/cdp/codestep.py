@@ -169,6 +169,7 @@ class TemplateRun:
         self.fetch_seconds = 0.0  # time the drivers spent performing fetches
         self.vm_state: dict[str, Any] | None = None
         self.pending: PendingCall | None = None
+        self._request: FetchRequest | None = None
         self._options: Any = None
 
     # -- logs ------------------------------------------------------------------------------------------

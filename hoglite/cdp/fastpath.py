@@ -50,7 +50,7 @@ class FastProgram:
         pop = stack.pop
         try:
             for op, operand, extra in self.steps:
-                if op == _STRING or op == _FLOAT or op == _INTEGER:
+                if op in (_STRING, _FLOAT, _INTEGER):
                     push(operand)
                 elif op == _GET_GLOBAL:
                     chain = [pop() for _ in range(operand)]
@@ -78,7 +78,7 @@ class FastProgram:
                     push(False)
                 elif op == _NULL:
                     push(None)
-                elif op == _EQ or op == _NOT_EQ:
+                elif op in (_EQ, _NOT_EQ):
                     left = pop()
                     right = pop()
                     same = left == right if type(left) is int and type(right) is int else equals(left, right)

@@ -103,11 +103,18 @@ def _validate_properties(properties: Any, where: str, file: str | None) -> list[
 
 @dataclass
 class Conjunct:
-    """One part of the filter conjunction: its label (for skip reasons), expression and program."""
+    """One part of the filter conjunction: its label (for skip reasons), expression and program.
+
+    `fast` is the program decoded for hoglite.cdp.fastpath (None when it needs the VM). `by_name`
+    marks the events conjunct when the event-name check alone decides it (plain event ids, no
+    per-event properties), so it need not run at all.
+    """
 
     label: str
     expr: Any
     program: Any = None
+    fast: Any = None
+    by_name: bool = False
 
 
 @dataclass
@@ -450,9 +457,13 @@ def build_filter_conjuncts(
         if action_names:
             described.append("actions: " + ", ".join(action_names))
         expr = alternatives[0] if len(alternatives) == 1 else ast.Or(tuple(alternatives))
-        result.conjuncts.append(Conjunct("events/actions (" + "; ".join(described) + ")", expr))
+        conjunct = Conjunct("events/actions (" + "; ".join(described) + ")", expr)
+        result.conjuncts.append(conjunct)
         if events and not action_entries and not catch_all:
             result.event_names = tuple(names)
+            # `event == id or ...` with nothing else: the name check below is the whole answer.
+            conjunct.by_name = all(not entry.get("properties") and isinstance(entry.get("id"), str)
+                                   for entry in events)
     return result
 
 
@@ -464,6 +475,7 @@ def compile_filters(
     field_name: str = "filters",
 ) -> CompiledFilters:
     """Compile a filters object once: each conjunct becomes a program returning a boolean."""
+    from hoglite.cdp.fastpath import straight_line
     from hoglite.compiler import compile_program
 
     ast = _ast()
@@ -471,6 +483,7 @@ def compile_filters(
                                     field_name=field_name)
     for conjunct in result.conjuncts:
         conjunct.program = compile_program(ast.Program((ast.Return(conjunct.expr),)))
+        conjunct.fast = straight_line(conjunct.program.bytecode)
     return result
 
 
@@ -486,16 +499,28 @@ class FilterOutcome:
 
 
 def check_filters(compiled: CompiledFilters, filter_globals: Mapping[str, Any],
-                  run: Callable[[Any, dict[str, Any]], Any]) -> FilterOutcome:
-    """Does the event pass? `run(program, globals)` evaluates one compiled conjunct."""
+                  run: Callable[[Any, dict[str, Any]], Any], *, context: Any = None) -> FilterOutcome:
+    """Does the event pass? `run(program, globals)` evaluates one compiled conjunct.
+
+    With a `context` (the VM's RunContext for built-ins), conjuncts that fit hoglite.cdp.fastpath
+    are evaluated there first; anything else, and anything unusual, goes through `run`.
+    """
+    from hoglite.cdp.fastpath import FALLBACK
+
     event_name = filter_globals.get("event")
     if compiled.event_names is not None and event_name not in compiled.event_names:
         return FilterOutcome(False, f"event {event_name!r} is not one of: {', '.join(compiled.event_names)}")
     first_failure: str | None = None
     scope = dict(filter_globals)
     for conjunct in compiled.conjuncts:
+        if conjunct.by_name and compiled.event_names is not None and type(event_name) is str:
+            continue  # decided by the name check above
         try:
-            value = run(conjunct.program, scope)
+            value = FALLBACK
+            if context is not None and conjunct.fast is not None:
+                value = conjunct.fast.run(scope, context)
+            if value is FALLBACK:
+                value = run(conjunct.program, scope)
         except HogliteError as error:
             return FilterOutcome(False, f"filter error in {conjunct.label}: {error}", error)
         if value is not True and first_failure is None:

@@ -224,11 +224,13 @@ def validate_inputs(
 
 @dataclass(frozen=True)
 class TemplatePiece:
-    """One compiled template string. `program` is None when the text has no placeholder."""
+    """One compiled template string. `program` is None when the text has no placeholder; `fast` is
+    the program decoded for hoglite.cdp.fastpath (None when it needs the VM)."""
 
     text: str
     program: Any = None  # CompiledProgram
     references: frozenset[str] = frozenset()
+    fast: Any = None
 
 
 @dataclass
@@ -254,13 +256,14 @@ def compile_template_text(text: str, *, name: str = "input") -> TemplatePiece:
     """Compile one Hog template string ("Hello {event.event}") into a program returning its value."""
     if "{" not in text:
         return TemplatePiece(text)  # literal text: no VM run needed
+    from hoglite.cdp.fastpath import straight_line
     from hoglite.compiler import compile_program
     from hoglite.syntax.ast import Program, Return
     from hoglite.syntax.parser import parse_template
 
     expr = parse_template(text, name=f"inputs.{name}")
     program = compile_program(Program((Return(expr, span=expr.span),), span=expr.span))
-    return TemplatePiece(text, program, frozenset(input_references(expr)))
+    return TemplatePiece(text, program, frozenset(input_references(expr)), straight_line(program.bytecode))
 
 
 def _compile_tree(value: Any, path: str, skip_keys: tuple[str, ...] = ()) -> tuple[Any, set[str]]:
@@ -376,9 +379,13 @@ def input_references(node: Any) -> set[str]:
 ProgramRunner = Callable[[Any, dict[str, Any]], Any]
 
 
-def evaluate_inputs(compiled: CompiledInputs, globals_: dict[str, Any], run: ProgramRunner) -> dict[str, Any]:
+def evaluate_inputs(compiled: CompiledInputs, globals_: dict[str, Any], run: ProgramRunner, *,
+                    context: Any = None) -> dict[str, Any]:
     """Evaluate every input in dependency order; each result joins `globals.inputs` before the next.
 
+    With a `context` (the VM's RunContext for built-ins), templates that fit hoglite.cdp.fastpath
+    are evaluated there; anything else, and anything unusual, goes through `run`. Values that are
+    not templated are copied, so a compiled plan can be shared by many invocations.
     A failing input raises InputEvaluationError ("Could not execute bytecode for input field: <path>").
     """
     inputs: dict[str, Any] = {}
@@ -386,15 +393,32 @@ def evaluate_inputs(compiled: CompiledInputs, globals_: dict[str, Any], run: Pro
     scope["inputs"] = inputs
     for key in compiled.order:
         item = compiled.inputs[key]
-        inputs[key] = _evaluate_tree(item.tree, key, scope, run) if item.templated else item.tree
+        if item.templated:
+            inputs[key] = _evaluate_tree(item.tree, key, scope, run, context)
+        else:
+            inputs[key] = _copy_plain(item.tree)
     return inputs
 
 
-def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunner) -> Any:
+def _copy_plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_plain(item) for item in value]
+    return value
+
+
+def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunner, context: Any = None) -> Any:
     if isinstance(tree, TemplatePiece):
         if tree.program is None:
             return tree.text
         try:
+            if context is not None and tree.fast is not None:
+                from hoglite.cdp.fastpath import FALLBACK
+
+                value = tree.fast.run(scope, context)
+                if value is not FALLBACK:
+                    return value
             return run(tree.program, scope)
         except HogliteError as error:
             raise InputEvaluationError(path, error, tree.text) from None
@@ -402,16 +426,16 @@ def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunn
         result: dict[Any, Any] = {}
         if EXTEND_OBJECT_KEY in tree:
             # PostHog-compiled inputs may spread an object into the dict before its other keys.
-            extension = _evaluate_tree(tree[EXTEND_OBJECT_KEY], f"{path}.{EXTEND_OBJECT_KEY}", scope, run)
+            extension = _evaluate_tree(tree[EXTEND_OBJECT_KEY], f"{path}.{EXTEND_OBJECT_KEY}", scope, run, context)
             if isinstance(extension, dict):
                 result.update(extension)
         for key, child in tree.items():
             if key != EXTEND_OBJECT_KEY:
-                result[key] = _evaluate_tree(child, f"{path}.{key}", scope, run)
+                result[key] = _evaluate_tree(child, f"{path}.{key}", scope, run, context)
         return result
     if isinstance(tree, list):
-        return [_evaluate_tree(child, f"{path}.{index}", scope, run) for index, child in enumerate(tree)]
-    return tree
+        return [_evaluate_tree(child, f"{path}.{index}", scope, run, context) for index, child in enumerate(tree)]
+    return _copy_plain(tree)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Running one template against one event: filters -> globals -> inputs -> code -> fetch loop.
+"""Running one template against one event: globals -> filters -> inputs -> code -> fetch loop.
 
 `invoke_template(template, event_or_globals, inputs, fetcher=...)` is the whole pipeline of spec
 templates-and-host.md §6.1 for one event, returning an `InvocationResult` with the outcome
@@ -6,234 +6,301 @@ templates-and-host.md §6.1 for one event, returning an `InvocationResult` with 
 attempts, the uncaught error), every fetch call with its response, and the error with its Hog
 position. The embedding API (hoglite.host) and the test runner (hoglite.testing) both wrap it.
 
-The code, the filters and the input templates are compiled once per template and cached on it.
+It is two steps, usable on their own:
+
+* `prepare_invocation(...)` does the per-event work before the code (globals, filters, inputs) and
+  returns a finished `InvocationResult` (skipped, or an error) or a `TemplateRun`;
+* the `TemplateRun` (hoglite.cdp.codestep) runs the code on the VM, pausing at each `fetch` (and
+  async host function): `start()` / `resume(response)`, with `to_state()` / `from_state()` to carry
+  a paused run to another process as plain JSON. The code runs once; nothing is replayed.
+
+Per-event cost is kept low: the code, the filters and the input templates are compiled once per
+template and cached on it (under a lock: hosts share templates between threads), input values given
+the same way again reuse their validated and compiled form, small input templates and filters run
+on a fast path that falls back to the VM for anything unusual (hoglite.cdp.fastpath), the redactor
+for a set of secrets is built once and applied only to what is shown, and log lines are formatted
+when read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
+import threading
 import time
-import uuid as uuid_module
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from hoglite.cdp import filters as filters_module
 from hoglite.cdp import inputs as inputs_module
+from hoglite.cdp.codestep import (
+    FETCH,
+    HostContext,
+    PendingCall,
+    TemplateRun,
+    print_message,
+    two_significant,
+)
 from hoglite.cdp.globals import Project, build_filter_globals, globals_from, source_global
-from hoglite.cdp.redact import redactor_for_inputs
+from hoglite.cdp.results import (
+    MAX_LOG_ENTRIES,
+    MAX_LOG_LENGTH,
+    OUTCOMES,
+    TRUNCATED_SUFFIX,
+    FetchCall,
+    InvocationResult,
+    LogEntry,
+    iso_timestamp,
+)
 from hoglite.cdp.template import Template
-from hoglite.errors import FetchError, HogliteError, HogRuntimeError, TemplateError, UncaughtHogError
+from hoglite.errors import FetchError, HogliteError, HogRuntimeError, TemplateError
 
-MAX_LOG_ENTRIES = 25  # the 25th print becomes a warning and later prints are dropped (PostHog)
-MAX_LOG_LENGTH = 10_000
-TRUNCATED_SUFFIX = "... (truncated)"
-ASYNC_FUNCTIONS = frozenset({"fetch"})
-OUTCOMES = ("ok", "skipped", "error")
+__all__ = [
+    "ASYNC_FUNCTIONS", "MAX_LOG_ENTRIES", "MAX_LOG_LENGTH", "OUTCOMES", "TRUNCATED_SUFFIX", "FetchCall",
+    "InvocationResult", "LazyRedactor", "LogEntry", "PendingCall", "TemplateRun", "compile_template_code",
+    "drive", "invoke_all_mappings", "invoke_template", "prepare_invocation", "run_expression_program",
+]
+
+ASYNC_FUNCTIONS = frozenset({FETCH})
+INPUT_CACHE_SIZE = 128  # distinct input-value sets kept per template
+REDACTOR_CACHE_SIZE = 64
+
+# Kept for callers of the old private helpers.
+_iso = iso_timestamp
+_two_significant = two_significant
+_print_message = print_message
 
 
 def default_code_limits() -> Any:
-    from hoglite.vm.limits import Limits
-
     # 500 ms of Hog CPU per invocation and at most 5 fetches, as proposed in spec §6.3.
-    return Limits(timeout_seconds=0.5, max_async_steps=5)
+    return _DEFAULTS.code
 
 
 def default_input_limits() -> Any:
-    from hoglite.vm.limits import Limits
-
-    return Limits(timeout_seconds=0.1, max_async_steps=0)
+    return _DEFAULTS.inputs
 
 
 def default_filter_limits() -> Any:
-    from hoglite.vm.limits import Limits
-
-    return Limits(timeout_seconds=0.05, max_async_steps=0)
+    return _DEFAULTS.filters
 
 
-# ---------------------------------------------------------------------------------------------------
-# Results
+class _DefaultLimits:
+    """The three default Limits, made once (Limits is frozen, so they can be shared)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from hoglite.vm.limits import Limits
+
+        values = {"code": Limits(timeout_seconds=0.5, max_async_steps=5),
+                  "inputs": Limits(timeout_seconds=0.1, max_async_steps=0),
+                  "filters": Limits(timeout_seconds=0.05, max_async_steps=0)}
+        if name not in values:
+            raise AttributeError(name)
+        self.__dict__.update(values)
+        return values[name]
 
 
-@dataclass
-class LogEntry:
-    timestamp: str
-    level: str  # debug | info | warn | error
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"timestamp": self.timestamp, "level": self.level, "message": self.message}
-
-
-@dataclass
-class FetchCall:
-    """One fetch the code made: the request as sent, and what came back (or the transport error)."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: str | None
-    response: dict[str, Any] | None = None  # the {status, body} Hog received
-    error: str | None = None  # the request got no response (the code saw status 500)
-    attempts: int = 1
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"method": self.method, "url": self.url, "headers": dict(self.headers),
-                                "body": self.body}
-        if self.response is not None:
-            data["response"] = self.response
-        if self.error is not None:
-            data["error"] = self.error
-        if self.attempts != 1:
-            data["attempts"] = self.attempts
-        return data
-
-
-@dataclass
-class InvocationResult:
-    outcome: str  # ok | skipped | error
-    logs: list[LogEntry] = field(default_factory=list)
-    fetches: list[FetchCall] = field(default_factory=list)
-    error: str | None = None  # the message (for a Hog `throw Error('x')`: "x")
-    error_detail: HogliteError | None = None  # the full error, with its span
-    stage: str | None = None  # where it stopped early: filters | inputs | code | fetch
-    skip_reason: str | None = None
-    value: Any = None  # what the code returned
-    inputs: dict[str, Any] | None = None  # the evaluated inputs
-    globals: dict[str, Any] | None = None
-    mapping: str | None = None
-    ops: int = 0
-    duration_ms: float = 0.0
-    max_mem_used: int = 0
-    code: str | None = None  # the template source, to render the error's caret snippet
-    code_name: str | None = None
-    # Hides the invocation's secrets (the fetch calls keep the real values, as they were sent).
-    redact: Callable[[str], str] = field(default=lambda text: text, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
-
-    def render_error(self) -> str | None:
-        """The error with a caret snippet into the template code (or the input template)."""
-        if self.error_detail is None:
-            return self.error
-        detail = self.error_detail
-        if isinstance(detail, inputs_module.InputEvaluationError):
-            return str(detail)
-        if self.stage == "code" and self.code is not None:
-            return detail.render(self.code, name=self.code_name)
-        return detail.render()
-
-    def redacted_fetches(self) -> list[dict[str, Any]]:
-        """The fetch calls as JSON with every secret replaced, for display."""
-        return [json.loads(self.redact(json.dumps(call.to_json(), ensure_ascii=False))) for call in self.fetches]
-
-    def to_json(self, *, redacted: bool = True) -> dict[str, Any]:
-        """The result as JSON. With `redacted` (the default) secrets are hidden in fetches and inputs."""
-        data: dict[str, Any] = {
-            "outcome": self.outcome,
-            "error": self.error,
-            "logs": [entry.to_json() for entry in self.logs],
-            "fetches": self.redacted_fetches() if redacted else [call.to_json() for call in self.fetches],
-        }
-        if self.inputs is not None:
-            inputs_text = json.dumps(self.inputs, ensure_ascii=False, default=str)
-            data["inputs"] = json.loads(self.redact(inputs_text) if redacted else inputs_text)
-        if self.error_detail is not None:
-            data["error_detail"] = self.error_detail.to_json()
-        if self.stage is not None:
-            data["stage"] = self.stage
-        if self.skip_reason is not None:
-            data["skip_reason"] = self.skip_reason
-        if self.mapping is not None:
-            data["mapping"] = self.mapping
-        data["value"] = self.value
-        data["ops"] = self.ops
-        return data
+_DEFAULTS = _DefaultLimits()
 
 
 # ---------------------------------------------------------------------------------------------------
-# Compilation (cached per template)
+# Compilation (cached per template, thread-safe)
 
 
-def _cache(template: Template) -> dict[str, Any]:
+class _TemplateCache:
+    """What is compiled for one template. Guarded by `lock`; compiling happens outside it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.code: tuple[str, str, Any] | None = None  # (code, name, program)
+        self.filters: dict[Any, tuple[Any, filters_module.CompiledFilters]] = {}
+        self.inputs: OrderedDict[str, tuple[list[dict[str, Any]], dict[str, Any], Any]] = OrderedDict()
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache(template: Template) -> _TemplateCache:
     cache = template.__dict__.get("_hoglite_cache")
     if cache is None:
-        cache = {}
-        template.__dict__["_hoglite_cache"] = cache
+        with _CACHE_LOCK:
+            cache = template.__dict__.get("_hoglite_cache")
+            if cache is None:
+                cache = _TemplateCache()
+                template.__dict__["_hoglite_cache"] = cache
     return cache
 
 
 def compile_template_code(template: Template) -> Any:
-    """The template's compiled program (cached by source hash). Raises HogSyntaxError on bad code."""
+    """The template's compiled program (cached until its code changes). Raises HogSyntaxError."""
     from hoglite.compiler import compile_source
 
-    key = "code:" + hashlib.sha256((template.code or "").encode("utf-8")).hexdigest()
     cache = _cache(template)
-    if key not in cache:
-        cache[key] = compile_source(template.code, name=template.code_path)
-    return cache[key]
+    code, name = template.code, template.code_path
+    cached = cache.code
+    if cached is not None and cached[0] == code and cached[1] == name:
+        return cached[2]
+    program = compile_source(code, name=name)
+    with cache.lock:
+        cache.code = (code, name, program)
+    return program
+
+
+def _snapshot(value: Any) -> Any:
+    """A JSON-shaped copy used to notice later in-place edits of a cached key object."""
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
 def _compiled_filters(template: Template, filters: Mapping[str, Any] | None, field_name: str,
                       test_account_filters: list[dict[str, Any]] | None,
                       actions: Mapping[str, Any] | None) -> filters_module.CompiledFilters:
-    key = "filters:" + json.dumps([filters, test_account_filters, actions, field_name], sort_keys=True, default=str)
+    """Compiled filters, looked up by the identity of the objects (then checked by value, which is a
+    C-speed comparison), so the per-event cost is not a JSON dump of the filters."""
     cache = _cache(template)
-    if key not in cache:
-        cache[key] = filters_module.compile_filters(filters, test_account_filters=test_account_filters,
-                                                    actions=actions, field_name=field_name)
-    return cache[key]
+    key = (id(filters), id(test_account_filters), id(actions), field_name)
+    entry = cache.filters.get(key)
+    if entry is not None:
+        seen, compiled = entry
+        if seen[0] is filters and seen[1] is test_account_filters and seen[2] is actions \
+                and seen[3] == [filters, test_account_filters, actions]:
+            return compiled
+    compiled = filters_module.compile_filters(filters, test_account_filters=test_account_filters,
+                                              actions=actions, field_name=field_name)
+    seen = (filters, test_account_filters, actions, _snapshot([filters, test_account_filters, actions]))
+    with cache.lock:
+        if len(cache.filters) > 64:
+            cache.filters.clear()
+        cache.filters[key] = (seen, compiled)
+    return compiled
+
+
+def _inputs_plan(template: Template, schema: list[dict[str, Any]], given: Mapping[str, Any], *,
+                 check_required: bool, integrations: Mapping[Any, dict[str, Any]] | None,
+                 mapping: str | None, templating: bool) -> tuple[dict[str, Any], Any]:
+    """(validated values, compiled inputs or None) for the given input values, cached per template.
+
+    A stream of events usually comes with the same input values each time: they are validated and
+    compiled once. Raises TemplateError (invalid values, bad templates) as validate/compile do.
+    """
+    cache = _cache(template)
+    try:
+        key = json.dumps([given, check_required, mapping, templating, _integrations_key(integrations)],
+                         sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    if key is not None:
+        entry = cache.inputs.get(key)
+        if entry is not None and (entry[0] is schema or entry[0] == schema):
+            return entry[1], entry[2]
+    values = inputs_module.validate_inputs(schema, given, check_required=check_required,
+                                           integrations=integrations, file=template.metadata_path)
+    compiled = inputs_module.compile_inputs(schema, values) if templating else None
+    if key is not None:
+        with cache.lock:
+            cache.inputs[key] = (schema, values, compiled)
+            while len(cache.inputs) > INPUT_CACHE_SIZE:
+                cache.inputs.popitem(last=False)
+    return values, compiled
+
+
+def _integrations_key(integrations: Mapping[Any, dict[str, Any]] | None) -> Any:
+    if not integrations:
+        return None
+    return [[str(k), v] for k, v in integrations.items()]
 
 
 def _compiled_inputs(template: Template, schema: list[dict[str, Any]], values: Mapping[str, Any]) -> Any:
-    key = "inputs:" + json.dumps([schema, values], sort_keys=True, default=str)
-    cache = _cache(template)
-    if key not in cache:
-        if len(cache) > 256:  # many distinct input sets (a batch with per-event inputs): keep it bounded
-            for old in [k for k in cache if k.startswith("inputs:")][:128]:
-                del cache[old]
-        cache[key] = inputs_module.compile_inputs(schema, values)
-    return cache[key]
+    """Compile input values (kept for callers of the old helper; the pipeline uses _inputs_plan)."""
+    return inputs_module.compile_inputs(schema, values)
+
+
+def schema_for(template: Template, mapping: str | None) -> list[dict[str, Any]]:
+    """The inputs schema of an invocation: the template's, plus the mapping's when one runs."""
+    schema = list(template.inputs_schema)
+    if mapping is not None:
+        chosen = next((m for m in template.mapping_templates or [] if m.get("name") == mapping), None)
+        if chosen is not None:
+            schema.extend(chosen.get("inputs_schema") or [])
+    return schema
 
 
 # ---------------------------------------------------------------------------------------------------
-# VM glue
+# Redaction (built once per set of secrets, applied to what is shown)
+
+_REDACTORS: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+_REDACTORS_LOCK = threading.Lock()
 
 
-class _HostContext:
-    """What built-ins may ask of the run: the injected clock, randomness and UUIDs."""
+def redactor_for_secrets(secrets: list[str]) -> Callable[[str], str]:
+    from hoglite.cdp.redact import Redactor
 
-    def __init__(self, clock: Callable[[], float], on_print: Callable[[str], None] | None = None) -> None:
-        self._clock = clock
-        self._on_print = on_print
+    key = tuple(secrets)
+    with _REDACTORS_LOCK:
+        found = _REDACTORS.get(key)
+        if found is not None:
+            _REDACTORS.move_to_end(key)
+            return found
+    redactor = Redactor(secrets)
+    with _REDACTORS_LOCK:
+        _REDACTORS[key] = redactor
+        while len(_REDACTORS) > REDACTOR_CACHE_SIZE:
+            _REDACTORS.popitem(last=False)
+    return redactor
 
-    def print(self, text: str) -> None:
-        if self._on_print is not None:
-            self._on_print(text)
 
-    def now(self) -> float:
-        return self._clock()
+class LazyRedactor:
+    """The invocation's redactor (hoglite.cdp.redact's policy), worked out on first use."""
 
-    def random(self) -> float:
-        import random
+    __slots__ = ("_schema", "_inputs", "_redactor")
 
-        return random.random()
+    def __init__(self, schema: list[dict[str, Any]], inputs: Mapping[str, Any]) -> None:
+        self._schema = schema
+        self._inputs = inputs
+        self._redactor: Callable[[str], str] | None = None
 
-    def uuid4(self) -> str:
-        return str(uuid_module.uuid4())
+    def _resolve(self) -> Callable[[str], str]:
+        if self._redactor is None:
+            from hoglite.cdp.redact import secrets_from_inputs
+
+            secrets = secrets_from_inputs(self._schema, self._inputs)
+            self._redactor = redactor_for_secrets(secrets) if secrets else _identity
+        return self._redactor
+
+    def __call__(self, text: str) -> str:
+        return self._resolve()(text)
+
+    def redact(self, text: str) -> str:
+        return self._resolve()(text)
+
+    def __bool__(self) -> bool:
+        return self._resolve() is not _identity
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of plain JSON-shaped data (dicts and lists; everything else is immutable here)."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Expression programs (filters, input templates)
+
+_HostContext = HostContext  # the old private name
 
 
 def run_expression_program(program: Any, globals_: dict[str, Any], *, limits: Any = None,
-                           clock: Callable[[], float] = time.time, what: str = "expression") -> Any:
+                           clock: Callable[[], float] = time.time, what: str = "expression",
+                           host: Any = None) -> Any:
     """Run a compiled expression program (input template, filter) synchronously: no async calls."""
     from hoglite.vm import RunOptions, execute
 
-    options = RunOptions(globals=globals_, limits=limits, host=_HostContext(clock), async_functions=set(),
+    options = RunOptions(globals=globals_, limits=limits, host=host or HostContext(clock), async_functions=set(),
                          source_map=program.source_map, source=program.source, disallowed={"sleep"})
     result = execute(program.bytecode, options)
     if result.paused is not None:
@@ -241,68 +308,147 @@ def run_expression_program(program: Any, globals_: dict[str, Any], *, limits: An
     return result.value
 
 
-def _iso(seconds: float) -> str:
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+def _expression_runner(limits: Any, host: Any, what: str) -> Callable[[Any, dict[str, Any]], Any]:
+    def run(program: Any, scope: dict[str, Any]) -> Any:
+        return run_expression_program(program, scope, limits=limits, what=what, host=host)
+
+    return run
 
 
-def _two_significant(value: float) -> str:
-    if value == 0 or not math.isfinite(value):
-        return "0"
-    digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
-    rounded = round(value, digits)
-    from hoglite.vm.values import format_number
+def _fast_context(host: Any, limits: Any) -> Any:
+    from hoglite.vm.host import RunContext
 
-    return format_number(float(rounded))
-
-
-def _print_message(args: list[Any]) -> str:
-    """PostHog's print: arguments joined with ', ', strings as they are, other values as JSON."""
-    from hoglite.net.codec import js_stringify
-
-    parts = []
-    for arg in args:
-        if isinstance(arg, str):
-            parts.append(arg)
-        else:
-            try:
-                parts.append(js_stringify(arg))
-            except ValueError:
-                from hoglite.vm.values import print_value
-
-                parts.append(print_value(arg))
-    return ", ".join(parts)
-
-
-class _Invocation:
-    """The mutable state of one run: logs, fetch calls, the failed-fetch mark."""
-
-    def __init__(self, clock: Callable[[], float], event_uuid: str) -> None:
-        self.clock = clock
-        self.event_uuid = event_uuid
-        self.logs: list[LogEntry] = []
-        self.fetches: list[FetchCall] = []
-        self.prints = 0
-        self.redact: Callable[[str], str] = lambda text: text
-        self.failed_fetch: str | None = None
-
-    def log(self, level: str, message: str) -> None:
-        message = self.redact(message)
-        if len(message) > MAX_LOG_LENGTH:
-            message = message[:MAX_LOG_LENGTH] + TRUNCATED_SUFFIX
-        self.logs.append(LogEntry(_iso(self.clock()), level, message))
-
-    def print(self, args: list[Any]) -> None:
-        self.prints += 1
-        if self.prints == MAX_LOG_ENTRIES:
-            self.log("warn", "Function exceeded maximum log entries. No more logs will be collected. "
-                     f"Event: {self.event_uuid}")
-        elif self.prints < MAX_LOG_ENTRIES:
-            self.log("info", _print_message(args))
+    return RunContext(host, limits)
 
 
 # ---------------------------------------------------------------------------------------------------
 # The pipeline
+
+
+def prepare_invocation(
+    template: Template,
+    event_or_globals: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None,
+    *,
+    limits: Any = None,
+    clock: Callable[[], float] | None = None,
+    random: Callable[[], float] | None = None,
+    uuid4: Callable[[], str] | None = None,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    async_functions: Mapping[str, Callable[..., Any]] | frozenset[str] | set[str] | None = None,
+    disallowed: frozenset[str] | set[str] | list[str] | tuple[str, ...] | None = None,
+    project: Project | None = None,
+    test_account_filters: list[dict[str, Any]] | None = None,
+    actions: Mapping[str, Mapping[str, Any]] | None = None,
+    integrations: Mapping[Any, dict[str, Any]] | None = None,
+    check_required: bool = True,
+    templating: bool = True,
+    fail_on_fetch_error: bool = True,
+    mapping: str | None = None,
+    input_limits: Any = None,
+    filter_limits: Any = None,
+) -> InvocationResult | TemplateRun:
+    """Globals, filters and inputs for one event: a finished result (skipped or an error), or the
+    `TemplateRun` whose `start()` runs the code. The keywords are invoke_template's."""
+    clock = clock or time.time
+    limits = limits if limits is not None else _DEFAULTS.code
+    input_limits = input_limits if input_limits is not None else _DEFAULTS.inputs
+    filter_limits = filter_limits if filter_limits is not None else _DEFAULTS.filters
+    project = project or Project()
+    blocked = frozenset(disallowed or ())
+    run = TemplateRun(template, limits=limits, clock=clock, random=random, uuid4=uuid4,
+                      functions={k: v for k, v in (functions or {}).items() if k not in blocked},
+                      async_functions=frozenset(async_functions or ()) - blocked, disallowed=blocked,
+                      fail_on_fetch_error=fail_on_fetch_error, mapping=mapping)
+    try:
+        globals_ = globals_from(event_or_globals, project=project,
+                                source=source_global(project, template.id, template.name))
+    except TemplateError as error:
+        return InvocationResult("error", error=str(error), error_detail=error, stage="globals")
+    run.globals = globals_
+    event = globals_.get("event") or {}
+    run.event_uuid = str(event.get("uuid") or "")
+    host = HostContext(clock, random, uuid4)
+
+    # 1. Filters: the template's, then the mapping's.
+    schema: list[dict[str, Any]] = template.inputs_schema
+    mapping_inputs: dict[str, Any] = {}
+    filter_sets: list[tuple[Mapping[str, Any] | None, str]] = [(template.filters, "filters")]
+    if mapping is not None:
+        chosen = next((m for m in template.mapping_templates or [] if m.get("name") == mapping), None)
+        if chosen is None:
+            error = TemplateError(f"No mapping template named {mapping!r}.", field="mapping_templates")
+            return run.finish("error", error=str(error), error_detail=error, stage="filters")
+        schema = [*schema, *(chosen.get("inputs_schema") or [])]
+        mapping_inputs = dict(chosen.get("inputs") or {})
+        filter_sets.append((chosen.get("filters"), f"mapping_templates[{mapping}].filters"))
+    filter_globals: dict[str, Any] | None = None
+    for filters, field_name in filter_sets:
+        try:
+            compiled_filters = _compiled_filters(template, filters, field_name, test_account_filters, actions)
+        except HogliteError as error:
+            return run.finish("error", error=str(error), error_detail=error, stage="filters")
+        if not compiled_filters.conjuncts:
+            continue
+        if filter_globals is None:
+            filter_globals = build_filter_globals(globals_)
+        outcome = filters_module.check_filters(
+            compiled_filters, filter_globals, _expression_runner(filter_limits, host, "filters"),
+            context=_fast_context(host, filter_limits))
+        if outcome.error is not None:
+            run.log("error", f"Error filtering event {run.event_uuid}: {outcome.error.message}")
+        if not outcome.matched:
+            return run.finish("skipped", skip_reason=outcome.reason, stage="filters")
+
+    # 2. Inputs: validate and compile once per set of values, evaluate in dependency order.
+    given = {**mapping_inputs, **(inputs or {})}
+    try:
+        values, compiled_inputs = _inputs_plan(template, schema, given, check_required=check_required,
+                                               integrations=integrations, mapping=mapping, templating=templating)
+        if compiled_inputs is not None:
+            evaluated = inputs_module.evaluate_inputs(
+                compiled_inputs, globals_, _expression_runner(input_limits, host, "inputs"),
+                context=_fast_context(host, input_limits))
+        else:
+            evaluated = _copy_json(values)
+    except TemplateError as error:
+        run.log("error", f"Error building inputs for event {run.event_uuid}: {error.message}")
+        return run.finish("error", error=error.message, error_detail=error, stage="inputs")
+    # One redaction policy for the whole project: hoglite.cdp.redact (spec §2.8, narrowed for integrations).
+    run.redact = LazyRedactor(schema, evaluated)
+    run.inputs = evaluated
+    globals_["inputs"] = evaluated
+    return run
+
+
+def drive(run: TemplateRun, fetcher: Any, call: Callable[[str, list[Any]], Any] | None = None) -> InvocationResult:
+    """Run a prepared invocation to the end: fetches through `fetcher`, other async calls through
+    `call(name, args)`. A fetch that got no response (transport error, blocked) reaches the code as
+    status 500; any other FetchError (a fetch limit) ends the run."""
+    from hoglite.net.errors import FetchBlockedError, FetchTransportError
+
+    outcome = run.start()
+    while isinstance(outcome, PendingCall):
+        if outcome.name == FETCH:
+            started = time.perf_counter()
+            try:
+                value: Any = fetcher.fetch(outcome.request)
+            except (FetchTransportError, FetchBlockedError) as error:
+                value = error
+            except FetchError as error:
+                run.fetch_seconds += time.perf_counter() - started
+                return run.fail(error, "fetch")
+            run.fetch_seconds += time.perf_counter() - started
+        else:
+            if call is None:
+                return run.fail(HogRuntimeError(f"Async function '{outcome.name}' is not available to templates"),
+                                "code")
+            try:
+                value = call(outcome.name, outcome.args)
+            except HogliteError as error:
+                return run.fail(error, "code")
+        outcome = run.resume(value)
+    return outcome
 
 
 def invoke_template(
@@ -313,6 +459,11 @@ def invoke_template(
     fetcher: Any,
     limits: Any = None,
     clock: Callable[[], float] | None = None,
+    random: Callable[[], float] | None = None,
+    uuid4: Callable[[], str] | None = None,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    async_functions: Mapping[str, Callable[..., Any]] | None = None,
+    disallowed: frozenset[str] | set[str] | list[str] | tuple[str, ...] | None = None,
     project: Project | None = None,
     test_account_filters: list[dict[str, Any]] | None = None,
     actions: Mapping[str, Mapping[str, Any]] | None = None,
@@ -327,224 +478,69 @@ def invoke_template(
     """Run `template` for one event (or globals given directly) with the given input values.
 
     `fetcher` performs fetches (`hoglite.net.mock.MockFetcher`, `hoglite.net.fetch.Fetcher`, ...).
-    `clock` returns epoch seconds; it stamps logs and is what `now()` sees in Hog.
+    `clock` returns epoch seconds; it stamps logs and is what `now()` sees in Hog; `random` and
+    `uuid4` are what `randomFloat()` and `generateUUIDv4()` return.
+    `functions` are extra host functions `{name: fn}` called as `fn(*args)` with Hog values (they
+    shadow built-ins, except `print`, which keeps PostHog's log rules); `async_functions` pause the
+    code like `fetch` and are called the same way when the run continues. `disallowed` switches
+    built-ins off (`fetch` included): calling one fails as an unknown function.
     `templating=False` uses the input values as they are (PostHog's Python test harness).
     `fail_on_fetch_error` marks the run failed when its last fetch ended with status >= 400, even if
     the code handled it (PostHog's behaviour). `mapping` runs one of the template's mapping_templates.
     """
-    clock = clock or time.time
-    limits = limits if limits is not None else default_code_limits()
-    input_limits = input_limits if input_limits is not None else default_input_limits()
-    filter_limits = filter_limits if filter_limits is not None else default_filter_limits()
-    project = project or Project()
-
-    try:
-        globals_ = globals_from(event_or_globals, project=project,
-                                source=source_global(project, template.id, template.name))
-    except TemplateError as error:
-        return InvocationResult("error", error=str(error), error_detail=error, stage="globals")
-    event = globals_.get("event") or {}
-    run = _Invocation(clock, str(event.get("uuid") or ""))
-
-    def finish(outcome: str, **kwargs: Any) -> InvocationResult:
-        result = InvocationResult(outcome, logs=run.logs, fetches=run.fetches, globals=globals_,
-                                  mapping=mapping, code=template.code, code_name=template.code_path,
-                                  redact=run.redact, **kwargs)
-        if result.error is not None:
-            result.error = run.redact(result.error)
-        return result
-
-    # 1. Filters: the template's, then the mapping's.
-    schema = list(template.inputs_schema)
-    mapping_inputs: dict[str, Any] = {}
-    filter_sets: list[tuple[Mapping[str, Any] | None, str]] = [(template.filters, "filters")]
-    if mapping is not None:
-        chosen = next((m for m in template.mapping_templates or [] if m.get("name") == mapping), None)
-        if chosen is None:
-            error = TemplateError(f"No mapping template named {mapping!r}.", field="mapping_templates")
-            return finish("error", error=str(error), error_detail=error, stage="filters")
-        schema.extend(chosen.get("inputs_schema") or [])
-        mapping_inputs = dict(chosen.get("inputs") or {})
-        filter_sets.append((chosen.get("filters"), f"mapping_templates[{mapping}].filters"))
-    filter_globals = build_filter_globals(globals_)
-    for filters, field_name in filter_sets:
-        try:
-            compiled_filters = _compiled_filters(template, filters, field_name, test_account_filters, actions)
-        except HogliteError as error:
-            return finish("error", error=str(error), error_detail=error, stage="filters")
-        outcome = filters_module.check_filters(
-            compiled_filters, filter_globals,
-            lambda program, scope: run_expression_program(program, scope, limits=filter_limits, clock=clock,
-                                                          what="filters"))
-        if outcome.error is not None:
-            run.log("error", f"Error filtering event {run.event_uuid}: {outcome.error.message}")
-        if not outcome.matched:
-            return finish("skipped", skip_reason=outcome.reason, stage="filters")
-
-    # 2. Inputs: validate, compile once, evaluate in dependency order.
-    given = {**mapping_inputs, **dict(inputs or {})}
-    try:
-        values = inputs_module.validate_inputs(schema, given, check_required=check_required,
-                                               integrations=integrations, file=template.metadata_path)
-        if templating:
-            compiled_inputs = _compiled_inputs(template, schema, values)
-            evaluated = inputs_module.evaluate_inputs(
-                compiled_inputs, globals_,
-                lambda program, scope: run_expression_program(program, scope, limits=input_limits, clock=clock,
-                                                              what="inputs"))
-        else:
-            evaluated = dict(values)
-    except TemplateError as error:
-        run.log("error", f"Error building inputs for event {run.event_uuid}: {error.message}")
-        return finish("error", error=error.message, error_detail=error, stage="inputs")
-    # One redaction policy for the whole project: hoglite.cdp.redact (spec §2.8, narrowed for integrations).
-    run.redact = redactor_for_inputs(schema, evaluated)
-    globals_["inputs"] = evaluated
-
-    # 3. The code, with the fetch loop.
-    return _execute(template, globals_, evaluated, run, finish, fetcher=fetcher, limits=limits, clock=clock,
-                    fail_on_fetch_error=fail_on_fetch_error)
-
-
-def _execute(template: Template, globals_: dict[str, Any], evaluated: dict[str, Any], run: _Invocation,
-             finish: Callable[..., InvocationResult], *, fetcher: Any, limits: Any, clock: Callable[[], float],
-             fail_on_fetch_error: bool) -> InvocationResult:
-    from hoglite.net.errors import FetchLimitError
-    from hoglite.net.fetch import build_request, error_to_hog_response, to_hog_response
-    from hoglite.vm import RunOptions, execute, resume
-
-    try:
-        program = compile_template_code(template)
-    except HogliteError as error:
-        run.log("error", f"Error executing function on event {run.event_uuid}: Hog code has errors: {error.message}")
-        return finish("error", error=f"Hog code has errors: {error.message}", error_detail=error, stage="code",
-                      inputs=evaluated)
-
-    def hog_print(args: list[Any], *_: Any) -> None:
-        run.print(list(args))
-
-    options = RunOptions(globals=globals_, functions={"print": hog_print}, async_functions=set(ASYNC_FUNCTIONS),
-                         limits=limits, host=_HostContext(clock), source_map=program.source_map,
-                         source=template.code, disallowed={"sleep"})
+    prepared = prepare_invocation(
+        template, event_or_globals, inputs, limits=limits, clock=clock, random=random, uuid4=uuid4,
+        functions=functions, async_functions=frozenset(async_functions or ()), disallowed=disallowed,
+        project=project, test_account_filters=test_account_filters, actions=actions, integrations=integrations,
+        check_required=check_required, templating=templating, fail_on_fetch_error=fail_on_fetch_error,
+        mapping=mapping, input_limits=input_limits, filter_limits=filter_limits)
+    if isinstance(prepared, InvocationResult):
+        return prepared
     if hasattr(fetcher, "new_invocation"):
         # Fetchers count fetches per invocation (the limit of 5); each run gets a fresh count.
         fetcher = fetcher.new_invocation()
-    started = time.perf_counter()
-    fetch_seconds = 0.0
-    result: Any = None
+    call = None
+    if async_functions:
+        handlers = dict(async_functions)
+
+        def call(name: str, args: list[Any]) -> Any:
+            return _call_async_function(name, handlers[name], args)
+
+    return drive(prepared, fetcher, call)
+
+
+def _call_async_function(name: str, fn: Callable[..., Any], args: list[Any]) -> Any:
+    import asyncio
+    import inspect
+
     try:
-        result = execute(program.bytecode, options)
-        while result.paused is not None:
-            paused = result.paused
-            if paused.name != "fetch":
-                raise HogRuntimeError(f"Async function '{paused.name}' is not available to templates")
-            args = list(paused.args)
-            fetch_started = time.perf_counter()
-            response = _perform_fetch(args, fetcher, run, build_request, to_hog_response, error_to_hog_response)
-            fetch_seconds += time.perf_counter() - fetch_started
-            result = resume(paused.state, response, options)
-    except FetchLimitError as error:
-        message = error.message
-        run.log("error", f"Error executing function on event {run.event_uuid}: {message}")
-        return finish("error", error=message, error_detail=error, stage="fetch", inputs=evaluated,
-                      **_stats(result))
-    except FetchError as error:
-        message = error.message
-        run.log("error", f"Error executing function on event {run.event_uuid}: {message}")
-        return finish("error", error=message, error_detail=error, stage="fetch", inputs=evaluated,
-                      **_stats(result))
-    except UncaughtHogError as error:
-        run.log("error", f"Error executing function on event {run.event_uuid}: {error.message}")
-        return finish("error", error=str(error.error_message), error_detail=error, stage="code",
-                      inputs=evaluated, **_stats(result))
-    except HogliteError as error:
-        run.log("error", f"Error executing function on event {run.event_uuid}: {error.message}")
-        return finish("error", error=error.message, error_detail=error, stage="code", inputs=evaluated,
-                      **_stats(result))
+        value = fn(*args)
+        if inspect.isawaitable(value):
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                async def wait() -> Any:
+                    return await value
 
-    if not result.finished:
-        run.log("warn", "Function was not finished but also had no async function to execute.")
-    stats = _stats(result)
-    total_ms = (time.perf_counter() - started) * 1000
-    event_url = (globals_.get("event") or {}).get("url")
-    run.log("debug", f"Function completed in {_two_significant(total_ms)}ms. "
-            f"Sync: {_two_significant(total_ms - fetch_seconds * 1000)}ms. "
-            f"Mem: {_two_significant(stats['max_mem_used'] / 1024)}kb. Ops: {stats['ops']}. Event: '{event_url}'")
-    value = _to_json_value(result.value)
-    if fail_on_fetch_error and run.failed_fetch is not None:
-        return finish("error", error=run.failed_fetch, stage="fetch", inputs=evaluated, value=value, **stats)
-    return finish("ok", value=value, inputs=evaluated, **stats)
+                return asyncio.run(wait())
+            if inspect.iscoroutine(value):
+                value.close()
+            raise HogRuntimeError(f"Host function {name} is async: inside an event loop use the async entry points")
+        return value
+    except HogliteError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the embedder's code must not crash the host
+        raise HogRuntimeError(f"Host function {name} failed: {type(error).__name__}: {error}") from None
 
 
-def _stats(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {"ops": 0, "duration_ms": 0.0, "max_mem_used": 0}
-    return {"ops": getattr(result, "ops", 0) or 0, "duration_ms": getattr(result, "duration_ms", 0.0) or 0.0,
-            "max_mem_used": getattr(result, "max_mem_used", 0) or 0}
-
-
-def _to_json_value(value: Any) -> Any:
-    """The returned value as plain JSON data (PostHog's execResult)."""
-    try:
-        from hoglite.net.codec import js_stringify
-
-        return json.loads(js_stringify(value)) if value is not None else None
-    except (ValueError, TypeError):
-        from hoglite.vm.values import print_value
-
-        return print_value(value)
-
-
-def _perform_fetch(args: list[Any], fetcher: Any, run: _Invocation, build_request: Any, to_hog_response: Any,
-                   error_to_hog_response: Any) -> dict[str, Any]:
-    """One `fetch(url, options)`: build the request, perform it, log failed attempts PostHog's way."""
-    from hoglite.net.errors import FetchBlockedError, FetchRequestError, FetchTransportError
-
-    url = args[0] if args else None
-    options = args[1] if len(args) > 1 else None
-    try:
-        request = build_request(url, options)
-    except FetchRequestError as error:
-        if error.field != "url" or not isinstance(url, str):
-            raise  # a non-string url or bad options: the run ends with this error
-        # An unusable URL string (no host, bad scheme) is a request that got no response: like
-        # PostHog, hand the code status 500 so its own status checks report it.
-        method = options.get("method") if isinstance(options, dict) else None
-        call = FetchCall(str(method or "POST").upper(), url, {}, None, error=error.message)
-        run.fetches.append(call)
-        call.response = error_to_hog_response(error)
-        run.log("error", f"HTTP fetch failed on attempt 1 with status code (none). Error: {error.message}.")
-        run.failed_fetch = run.logs[-1].message
-        return call.response
-    body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
-    call = FetchCall(request.method, request.url, dict(request.headers), body)
-    run.fetches.append(call)
-    try:
-        response = fetcher.fetch(request)
-    except (FetchTransportError, FetchBlockedError) as error:
-        # No response at all: PostHog hands the code status 500 with the error text as the body.
-        for line in getattr(error, "attempt_log", None) or []:
-            run.log("error", line)
-        hog_response = error_to_hog_response(error)
-        call.response = hog_response
-        call.error = error.message
-        call.attempts = getattr(error, "attempts", None) or 1
-        if not getattr(error, "attempt_log", None):
-            run.log("error", f"HTTP fetch failed on attempt {call.attempts} with status code (none). "
-                    f"Error: {error.message}.")
-        run.failed_fetch = run.logs[-1].message
-        return hog_response
-    hog_response = to_hog_response(response)
-    call.response = hog_response
-    call.attempts = response.attempts
-    attempt_log = list(response.attempt_log or [])
-    if not attempt_log and response.status >= 400:
-        # Mock fetchers do not log; write the line a real fetcher would have written.
-        attempt_log.append(f"HTTP fetch failed on attempt {response.attempts} with status code {response.status}.")
-    for line in attempt_log:
-        run.log("error", line)
-    run.failed_fetch = run.logs[-1].message if response.status >= 400 else None
-    return hog_response
+def chosen_mappings(template: Template) -> list[str | None]:
+    """The mappings PostHog's loop runs (spec §1.3): those marked `include_by_default`, or all of
+    them when none is marked; `[None]` (the template itself) when it has no mapping_templates."""
+    mappings = template.mapping_templates or []
+    if not mappings:
+        return [None]
+    chosen = [m for m in mappings if m.get("include_by_default")] or list(mappings)
+    return [m.get("name") for m in chosen]
 
 
 def invoke_all_mappings(template: Template, event_or_globals: Mapping[str, Any], inputs: Mapping[str, Any] | None,
@@ -555,9 +551,5 @@ def invoke_all_mappings(template: Template, event_or_globals: Mapping[str, Any],
     `include_by_default` (all of them when none is marked) is tried; the template's own filters
     apply first, then the mapping's, so a non-matching mapping comes back as `skipped`.
     """
-    mappings = template.mapping_templates or []
-    if not mappings:
-        return [invoke_template(template, event_or_globals, inputs, fetcher=fetcher, **options)]
-    chosen = [m for m in mappings if m.get("include_by_default")] or list(mappings)
-    return [invoke_template(template, event_or_globals, inputs, fetcher=fetcher, mapping=m.get("name"), **options)
-            for m in chosen]
+    return [invoke_template(template, event_or_globals, inputs, fetcher=fetcher, mapping=name, **options)
+            for name in chosen_mappings(template)]

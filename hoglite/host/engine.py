@@ -351,28 +351,81 @@ class Engine:
 
     # -- running templates --------------------------------------------------------------------------
 
+    def template_services(self) -> dict[str, Any]:
+        """The engine's services as invoke_template keywords: randomness, UUIDs, host functions and
+        switched-off built-ins (the clock, limits and fetcher are passed separately)."""
+        return {
+            "random": self.random,
+            "uuid4": self.uuid4,
+            "functions": {name: fn.fn for name, fn in self._functions.items() if not fn.is_async},
+            "async_functions": frozenset(name for name, fn in self._functions.items() if fn.is_async),
+            "disallowed": frozenset(self._disallowed),
+        }
+
     def invoke(self, template: Template | str | Path, event: Mapping[str, Any], inputs: Mapping[str, Any] | None = None,
                *, fetcher: Any = None, **options: Any) -> InvocationResult:
         """The whole template path for one event: filters, globals, inputs, code, fetch loop.
 
         `event` is a PostHog event (or a globals object). `options` are passed to
         `hoglite.cdp.invocation.invoke_template` (project, integrations, mapping, check_required, ...).
+        The engine's host functions, disallowed built-ins, clock, randomness and UUIDs apply.
         """
-        from hoglite.cdp.invocation import invoke_template
+        from hoglite.cdp.invocation import drive, prepare_invocation
 
         chosen = self.template(template)
-        result = invoke_template(chosen, event, inputs, fetcher=self.sync_fetcher(fetcher),
-                                 limits=self.template_limits, clock=self.clock, **options)
-        return self._emit(result)
+        prepared = prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
+                                      **self._services(options), **options)
+        if not isinstance(prepared, _invocation_result()):
+            prepared = drive(prepared, self.sync_fetcher(fetcher), self._call_async_inline)
+        return self._emit(prepared)
+
+    def invoke_mappings(self, template: Template | str | Path, event: Mapping[str, Any],
+                        inputs: Mapping[str, Any] | None = None, *, fetcher: Any = None,
+                        **options: Any) -> list[InvocationResult]:
+        """PostHog's mapping loop for one event: one invocation per mapping the template runs by
+        default (those marked `include_by_default`, else all), each `skipped` when its filters do not
+        match; a template without mapping_templates gives one invocation."""
+        from hoglite.cdp.invocation import chosen_mappings
+
+        if "mapping" in options:
+            raise TypeError("invoke_mappings runs every default mapping; use invoke(mapping=...) for one")
+        chosen = self.template(template)
+        return [self.invoke(chosen, event, inputs, fetcher=fetcher, mapping=name, **options)
+                for name in chosen_mappings(chosen)]
 
     async def invoke_async(self, template: Template | str | Path, event: Mapping[str, Any],
                            inputs: Mapping[str, Any] | None = None, *, fetcher: Any = None,
                            **options: Any) -> InvocationResult:
-        """`invoke` with awaited fetches: many invocations can share one event loop and one HTTP client."""
-        from hoglite.host.steps import drive_async
+        """`invoke` with awaited fetches: many invocations can share one event loop and one HTTP client.
+        The Hog code runs once, on the calling thread, between the awaits."""
+        from hoglite.cdp.invocation import prepare_invocation
+        from hoglite.host.steps import drive_template
 
-        step = self.start(self.template(template), event, inputs, **options)
-        return self._emit(await drive_async(self, step, self.async_fetcher_for(fetcher)))
+        chosen = self.template(template)
+        prepared = prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
+                                      **self._services(options), **options)
+        if isinstance(prepared, _invocation_result()):
+            return self._emit(prepared)
+        result = await drive_template(self, prepared, prepared.start(), self.async_fetcher_for(fetcher))
+        return self._emit(result)
+
+    def _services(self, options: dict[str, Any]) -> dict[str, Any]:
+        """template_services(), merged with (and removed from) the same keywords given per call."""
+        services = self.template_services()
+        for name in ("random", "uuid4"):
+            if name in options:
+                services[name] = options.pop(name)
+        if "functions" in options:
+            services["functions"] = {**services["functions"], **(options.pop("functions") or {})}
+        if "disallowed" in options:
+            services["disallowed"] = services["disallowed"] | frozenset(options.pop("disallowed") or ())
+        return services
+
+    def _call_async_inline(self, name: str, args: list[Any]) -> Any:
+        function = self._functions.get(name)
+        if function is None:
+            raise HogRuntimeError(f"Invalid async function call: {name}")
+        return self.call_sync_host_function(function, list(args))
 
     # -- step-wise ----------------------------------------------------------------------------------
 
@@ -437,6 +490,12 @@ class Engine:
             raise
         except Exception as error:  # noqa: BLE001
             raise HogRuntimeError(f"Host function {function.name} failed: {type(error).__name__}: {error}") from None
+
+
+def _invocation_result() -> type:
+    from hoglite.cdp.invocation import InvocationResult
+
+    return InvocationResult
 
 
 def _fresh(fetcher: Any) -> Any:

@@ -348,6 +348,10 @@ function __set(obj, key, value) {
     obj.set(__checkKey(key), value);
     return;
   }
+  if (Array.isArray(obj) && obj.__isHogTuple) {
+    // Tuples are immutable, as on hoglite's VM (docs/compat.md §7).
+    throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type tuple`);
+  }
   if (Array.isArray(obj)) {
     if (typeof key !== 'number') throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type object`);
     if (key <= 0) throw new __HogRuntimeError(__ARRAYS_START);

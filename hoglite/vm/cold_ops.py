@@ -20,6 +20,7 @@ from hoglite.vm.operators import (
     multiply,
     regex_operator,
     subtract,
+    to_js_string,
 )
 from hoglite.vm.properties import set_property
 from hoglite.vm.values import Callable, Closure, HogErrorValue, is_truthy
@@ -192,7 +193,15 @@ def op_throw(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) -> Res
     if not isinstance(error, HogErrorValue):
         raise HogRuntimeError("Can not throw: value is not of type Error")
     if not vm.throw_stack:
-        raise UncaughtHogError(error.get("type"), error.get("message"), error.get("payload"))
+        # The host sees the error's text as JavaScript's String() writes it (a dict message is
+        # '[object Map]' there), never a Python repr.
+        message = error.get("message")
+        error_type = error.get("type")
+        raise UncaughtHogError(
+            error_type if isinstance(error_type, str) else to_js_string(error_type),
+            message if isinstance(message, str) else to_js_string(message),
+            error.get("payload"),
+        )
     call_stack_length, stack_length, catch_ip = vm.throw_stack.pop()
     vm.mem_used = vm.cut(stack_length, vm.mem_used)
     del vm.call_stack[call_stack_length:]

@@ -142,14 +142,35 @@ def _is_number(value: Any) -> bool:
 # Arithmetic (PLUS, MINUS, MULTIPLY, DIVIDE, MOD)
 
 
-def add(left: Any, right: Any) -> int | float:
+def _interval_arithmetic(left: Any, right: Any, sign: int) -> Any:
+    """A date or datetime plus or minus an interval (either order for `+`), else None.
+
+    PostHog's TypeScript VM gives NaN here (hog-language.md §11b); hoglite does the date arithmetic."""
+    from hoglite.stl.dates import add_interval, is_interval, is_temporal
+
+    if is_temporal(left) and is_interval(right):
+        return add_interval(left, right, sign)
+    if sign == 1 and is_interval(left) and is_temporal(right):
+        return add_interval(right, left, sign)
+    return None
+
+
+def add(left: Any, right: Any) -> Any:
+    if isinstance(left, dict) and isinstance(right, dict):
+        moved = _interval_arithmetic(left, right, 1)
+        if moved is not None:
+            return moved
     a, b = to_number(left), to_number(right)
     if type(a) is int and type(b) is int:
         return js_int(a + b)
     return float(a) + float(b)
 
 
-def subtract(left: Any, right: Any) -> int | float:
+def subtract(left: Any, right: Any) -> Any:
+    if isinstance(left, dict) and isinstance(right, dict):
+        moved = _interval_arithmetic(left, right, -1)
+        if moved is not None:
+            return moved
     a, b = to_number(left), to_number(right)
     if type(a) is int and type(b) is int:
         return js_int(a - b)
