@@ -5,9 +5,11 @@
   `{"template": "<id or folder>", "event": {...}, "inputs": {...}}` picks another template and adds
   inputs for that line. Blank lines are ignored. Lines are numbered from 1; the number identifies
   the event in results, dead letters and the checkpoint.
-* `concurrency` workers share one event loop and one fetcher (one pooled httpx client); each runs
-  an invocation step-wise (`Engine.start`/`resume`), awaiting its fetches, which the fetcher retries
-  as its FetchPolicy says (408/429/5xx and transport errors, with backoff that honours Retry-After).
+* `concurrency` workers (asyncio tasks) share one event loop and one fetcher (one pooled httpx
+  client). Each runs an invocation's Hog code on the loop, once, pausing at each fetch (the VM's
+  own pause, hoglite.cdp.codestep) while the fetch is awaited; the fetcher retries as its
+  FetchPolicy says (408/429/5xx and transport errors, with backoff that honours Retry-After).
+  No worker threads: Hog is CPU work and would hold the GIL anyway.
 * Every event gets one result line. Events whose invocation failed (after the retries), malformed
   lines, unknown templates and invalid inputs also go to the dead-letter file, with the reason.
 * The checkpoint (hoglite.host.checkpoint) records each finished line after its result is flushed,
@@ -20,7 +22,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import signal
@@ -32,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from hoglite.cdp.results import InvocationResult
 from hoglite.errors import HogliteError, TemplateError
 from hoglite.host.checkpoint import Checkpoint
 from hoglite.host.engine import Engine
-from hoglite.host.steps import LiveStopped, Step, new_template_state, perform_fetch, run_template_live
+from hoglite.host.steps import Step, drive_template, prepare_template, template_run_from_state
 
 PROGRESS_INTERVAL = 0.5
 WAKE = -1  # a queue item that only wakes an idle worker (so it notices a stop)
@@ -159,8 +161,6 @@ class Delivery:
         self._fetcher = self.fetcher if self.fetcher is not None else self.engine.async_fetcher_for()
         loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
-        # Hog runs in these threads (one per event in flight); they block while their fetch runs here.
-        self._pool = concurrent.futures.ThreadPoolExecutor(max(1, self.concurrency), "hoglite-deliver")
         self._room = threading.Semaphore(max(1, self.concurrency) * 4)
         reader = threading.Thread(target=self._read_lines, args=(loop,), name="hoglite-deliver-reader", daemon=True)
         installed = self._install_signals(loop)
@@ -186,7 +186,6 @@ class Delivery:
             waiting = sum(1 for item in self._queue._queue if item is not None and item[0] != WAKE)  # type: ignore[attr-defined]
             self.stats.interrupted = self._stopping and (
                 not self._reader_complete or self._dropped > 0 or waiting > 0 or self.stats.paused > 0)
-            self._pool.shutdown(wait=False, cancel_futures=True)
             self._checkpoint.close()
             self._close_outputs()
             if show:
@@ -282,11 +281,14 @@ class Delivery:
             paused = self._checkpoint.paused.get(number)
             if paused is not None:
                 self.stats.resumed += 1
-                state = paused
+                run = template_run_from_state(self.engine, paused)
+                step, cancelled = await self._drive(run, run.pending)
             else:
-                self.engine.register_template(template)
-                state = new_template_state(template, event, inputs, {})
-            step, cancelled = await self._run_live(number, state)
+                prepared = prepare_template(self.engine, template, event, inputs, {})
+                if isinstance(prepared, InvocationResult):
+                    step, cancelled = Step(result=prepared), False
+                else:
+                    step, cancelled = await self._drive(prepared, prepared.start())
         except Exception as error:  # noqa: BLE001 - whatever happens, the event gets its result line
             message = error.message if isinstance(error, HogliteError) else \
                 f"internal error: {type(error).__name__}: {error}"
@@ -294,53 +296,31 @@ class Delivery:
                        "duration_ms": round((time.monotonic() - started) * 1000, 3)}
             self._record(number, event, template_id, summary, raw=text if stage == "parse" else None)
             return
-        if step is not None and step.done:
+        if step.done:
             assert step.result is not None
             summary = self._summary(step.result)
             summary["duration_ms"] = round((time.monotonic() - started) * 1000, 3)
             self._record(number, event, template_id, summary)
-        elif step is not None and step.state is not None:
+        elif step.state is not None:
             self._checkpoint.mark_paused(number, step.state)
             self.stats.paused += 1
         if cancelled:
             raise asyncio.CancelledError
 
-    async def _run_live(self, number: int, state: dict[str, Any]) -> tuple[Step | None, bool]:
-        """Run one invocation in a worker thread; its fetches run on this loop (shared client).
+    async def _drive(self, run: Any, outcome: Any) -> tuple[Step, bool]:
+        """Run one invocation to its end on this loop: Hog runs here between the awaited fetches.
 
-        Returns (step, cancelled). On a forced stop the fetch in progress is cancelled and the
-        invocation comes back paused there (step.state), or finished if it got that far.
+        Returns (step, cancelled). On a forced stop (this task cancelled) the fetch in progress is
+        abandoned and the invocation comes back paused there: its JSON state goes to the checkpoint,
+        and a resumed run repeats only that fetch.
         """
-        loop = asyncio.get_running_loop()
-        stop = threading.Event()
-        fetching: set[concurrent.futures.Future[Any]] = set()
-
-        def live(request: Any, fetches_done: int) -> Any:
-            if stop.is_set():
-                raise LiveStopped
-            future = asyncio.run_coroutine_threadsafe(perform_fetch(self._fetcher, request, fetches_done), loop)
-            fetching.add(future)
-            try:
-                return future.result()
-            except concurrent.futures.CancelledError:
-                raise LiveStopped from None
-            finally:
-                fetching.discard(future)
-
-        self._in_flight[number] = None
-        work = self._pool.submit(run_template_live, self.engine, state, live)
         try:
-            return await asyncio.wrap_future(work), False
+            result = await drive_template(self.engine, run, outcome, self._fetcher)
         except asyncio.CancelledError:
-            stop.set()
-            for future in list(fetching):
-                future.cancel()
-            if work.cancelled():
-                return None, True  # never started: nothing to record, a resume runs it
-            try:
-                return await asyncio.wrap_future(work), True
-            except HogliteError:
-                return None, True
+            if run.pending is None:
+                raise
+            return Step(state=run.to_state()), True
+        return Step(result=result), False
 
     def _summary(self, result: Any) -> dict[str, Any]:
         data: dict[str, Any] = {"outcome": result.outcome, "error": result.error}

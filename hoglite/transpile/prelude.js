@@ -348,7 +348,7 @@ function __set(obj, key, value) {
     obj.set(__checkKey(key), value);
     return;
   }
-  if (Array.isArray(obj) && obj.__isHogTuple) {
+  if (__isTuple(obj)) {
     // Tuples are immutable, as on hoglite's VM (docs/compat.md §7).
     throw new __HogRuntimeError(`Can not set ${__keyText(key)} on element of type tuple`);
   }
