@@ -140,7 +140,8 @@ class FunctionCompiler(ExpressionCompiler):
     def while_(self, node: ast.While) -> list:
         cond = self.expr(node.cond)
         body = self.stmt(node.body)
-        return [*cond, Op.JUMP_IF_FALSE, len(body) + 2, *body, Op.JUMP, -len(body) - len(cond) - 4]
+        # The back jump carries the loop's span, so a limit hit in an empty loop still has a position.
+        return [*cond, Op.JUMP_IF_FALSE, len(body) + 2, *body, mark(Op.JUMP, node), -len(body) - len(cond) - 4]
 
     def for_(self, node: ast.For) -> list:
         self.scope.begin_scope()
@@ -158,7 +159,7 @@ class FunctionCompiler(ExpressionCompiler):
             *init, *cond,
             Op.JUMP_IF_FALSE, len(body) + len(step) + 2,
             *body, *step,
-            Op.JUMP, -len(step) - len(body) - len(cond) - 4,
+            mark(Op.JUMP, node), -len(step) - len(body) - len(cond) - 4,
             *end,
         ]  # fmt: skip
 
@@ -197,7 +198,7 @@ class FunctionCompiler(ExpressionCompiler):
             *code, *cond,
             Op.JUMP_IF_FALSE, len(body) + len(step) + 2,
             *body, *step,
-            Op.JUMP, -len(step) - len(body) - len(cond) - 4,
+            mark(Op.JUMP, node), -len(step) - len(body) - len(cond) - 4,
             *end,
         ]  # fmt: skip
 
