@@ -58,18 +58,18 @@ def runner(path: str) -> Any:
     return stepwise
 
 
-def measure(count: int, path: str) -> float:
+def measure(count: int, path: str) -> tuple[float, float]:
     run = runner(path)
     batch = events(count)
     for event in batch[:50]:  # warm-up: compile and cache
         result = run(event)
         assert result.outcome == "ok", result.error
         assert len(result.fetches) == 2
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for event in batch:
         run(event)
-    elapsed = time.perf_counter() - started
-    return count / elapsed
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return count / elapsed, count / cpu
 
 
 def main() -> int:
@@ -89,8 +89,10 @@ def main() -> int:
         stats.sort_stats("cumulative").print_stats(45)
         return 0
     rates = [measure(args.count, args.path) for _ in range(args.repeats)]
-    print(f"intercom-event via {args.path}: {args.count} invocations, best {max(rates):.0f}/s "
-          f"(runs: {', '.join(f'{r:.0f}' for r in rates)})")
+    # Wall-clock rate (time.perf_counter), and the rate per second of this process's CPU time
+    # (time.process_time), which moves less when other processes share the cores.
+    print(f"intercom-event via {args.path}: {args.count} invocations, best {max(r[0] for r in rates):.0f}/s wall, "
+          f"{max(r[1] for r in rates):.0f}/s CPU (runs: {', '.join(f'{w:.0f}/{c:.0f}' for w, c in rates)})")
     return 0
 
 

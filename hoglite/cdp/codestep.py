@@ -167,8 +167,12 @@ class TemplateRun:
         self.max_mem_used = 0
         self.hog_seconds = 0.0  # Hog and host work on this invocation, over all steps
         self.fetch_seconds = 0.0  # time the drivers spent performing fetches
-        self.vm_state: dict[str, Any] | None = None
         self.pending: PendingCall | None = None
+        # The VM's pause: a PausedCall from this process (its `state` is read only when the run is
+        # serialised), or the JSON state a run was rebuilt from.
+        self._paused: Any = None
+        self._vm_state: dict[str, Any] | None = None
+        self._compiled: Any = None
         self._request: FetchRequest | None = None
         self._options: Any = None
 
@@ -192,7 +196,7 @@ class TemplateRun:
         if result.error is not None:
             result.error = self.redact(result.error)
         self.pending = None
-        self.vm_state = None
+        self._paused = self._vm_state = None
         return result
 
     def _stats(self) -> dict[str, Any]:
@@ -227,9 +231,30 @@ class TemplateRun:
         return self._options
 
     def _program(self) -> Any:
-        from hoglite.cdp.invocation import compile_template_code
+        if self._compiled is None:
+            from hoglite.cdp.invocation import compile_template_code
 
-        return compile_template_code(self.template)
+            self._compiled = compile_template_code(self.template)
+        return self._compiled
+
+    @property
+    def vm_state(self) -> dict[str, Any] | None:
+        """The VM's paused state as plain JSON (hoglite.vm.state), or None when not paused."""
+        if self._vm_state is None and self._paused is not None:
+            self._vm_state = self._paused.state
+        return self._vm_state
+
+    def _continue(self, value: Any, options: Any) -> Callable[[], Any]:
+        """How to resume the VM: in place when the pause happened in this process and the VM offers
+        it (no state round trip), else from the JSON state."""
+        from hoglite.vm import resume
+
+        paused = self._paused
+        in_place = getattr(paused, "continue_with", None) if paused is not None else None
+        if in_place is not None and self._vm_state is None:
+            return lambda: in_place(value)
+        state = self.vm_state
+        return lambda: resume(state, value, options)
 
     def start(self) -> Outcome:
         """Run the code until its first async call, or to the end."""
@@ -248,9 +273,8 @@ class TemplateRun:
 
     def resume(self, value: Any) -> Outcome:
         """Continue with the result of the pending call (for fetch: the response or the FetchError)."""
-        from hoglite.vm import resume
 
-        if self.pending is None or self.vm_state is None:
+        if self.pending is None or (self._paused is None and self._vm_state is None):
             raise HogRuntimeError("This invocation is not waiting for anything")
         started = time.perf_counter()
         pending = self.pending
@@ -263,14 +287,11 @@ class TemplateRun:
             except HogliteError as error:
                 self.hog_seconds += time.perf_counter() - started
                 return self.fail(error, "fetch")
-        program = self._program()
-        options = self._vm_options(program)
-        state = self.vm_state
-        return self._advance(lambda: resume(state, value, options), started)
+        options = self._vm_options(self._program())
+        return self._advance(self._continue(value, options), started)
 
     def _advance(self, action: Callable[[], Any], started: float) -> Outcome:
         """Run the VM until it pauses at a call the host must perform, or ends."""
-        from hoglite.vm import resume
 
         result: Any = None
         try:
@@ -281,16 +302,17 @@ class TemplateRun:
                 if paused.name == FETCH:
                     immediate = self.begin_fetch(list(paused.args))
                     if immediate is None:
-                        self.vm_state = paused.state
+                        self._paused, self._vm_state = paused, None
                         self.pending = PendingCall(FETCH, list(paused.args), self._request)
                         self.hog_seconds += time.perf_counter() - started
                         return self.pending
                     # An unusable URL got its status 500 at once: continue without the host.
-                    result = resume(paused.state, immediate, self._options)
+                    self._paused, self._vm_state = paused, None
+                    result = self._continue(immediate, self._options)()
                     continue
                 if paused.name not in self.async_names:
                     raise HogRuntimeError(f"Async function '{paused.name}' is not available to templates")
-                self.vm_state = paused.state
+                self._paused, self._vm_state = paused, None
                 self.pending = PendingCall(paused.name, list(paused.args))
                 self.hog_seconds += time.perf_counter() - started
                 return self.pending
@@ -457,7 +479,7 @@ class TemplateRun:
         run.max_mem_used = int(state.get("max_mem_used") or 0)
         run.hog_seconds = float(state.get("hog_ms") or 0) / 1000
         run.fetch_seconds = float(state.get("fetch_ms") or 0) / 1000
-        run.vm_state = state["vm"]
+        run._vm_state = state["vm"]
         pending = state["pending"]
         request = FetchRequest.from_json(dict(pending["request"])) if pending.get("request") else None
         run.pending = PendingCall(pending["name"], list(pending.get("args") or []), request)

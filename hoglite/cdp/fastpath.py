@@ -33,6 +33,24 @@ _SCALARS = (str, int, float, bool, type(None))
 _NEVER_DIRECT = frozenset({"sleep", "fetch", "print", "import", "run", "postHogCapture"})
 
 
+_CHAIN = -1  # a fused "push k constant strings, GET_GLOBAL k": the chain is known when decoding
+_vm: Any = None  # the VM building blocks, bound on first decode (the VM imports the whole STL)
+
+
+def _bind_vm() -> Any:
+    global _vm
+    if _vm is None:
+        from types import SimpleNamespace
+
+        from hoglite.vm.operators import equals
+        from hoglite.vm.properties import walk_global
+        from hoglite.vm.values import ValueConversionError, from_json_value, is_truthy
+
+        _vm = SimpleNamespace(equals=equals, walk_global=walk_global, from_json_value=from_json_value,
+                              is_truthy=is_truthy, ValueConversionError=ValueConversionError)
+    return _vm
+
+
 @dataclass(frozen=True)
 class FastProgram:
     """A decoded straight-line program: a tuple of (op, operand, extra) steps."""
@@ -41,28 +59,25 @@ class FastProgram:
 
     def run(self, scope: Mapping[str, Any], ctx: Any) -> Any:
         """The program's value for `scope`, or FALLBACK when the VM must decide."""
-        from hoglite.vm.operators import equals
-        from hoglite.vm.properties import walk_global
-        from hoglite.vm.values import ValueConversionError, from_json_value, is_truthy
-
+        vm = _vm
         stack: list[Any] = []
         push = stack.append
         pop = stack.pop
         try:
             for op, operand, extra in self.steps:
-                if op in (_STRING, _FLOAT, _INTEGER):
+                if op == _CHAIN:
+                    value = _read_chain(scope, operand, vm)
+                    if value is FALLBACK:
+                        return FALLBACK
+                    push(value)
+                elif op in (_STRING, _FLOAT, _INTEGER):
                     push(operand)
                 elif op == _GET_GLOBAL:
                     chain = [pop() for _ in range(operand)]
-                    root = chain[0]
-                    if type(root) is not str or root not in scope:
-                        return FALLBACK  # an unknown global, or a function used as a value: the VM's job
-                    value = walk_global(scope[root], chain[1:])
-                    if not isinstance(value, _SCALARS):
-                        return FALLBACK  # containers are deep-copied and converted by the VM
-                    if type(value) is str and len(value) > MAX_FAST_STRING:
+                    value = _read_chain(scope, chain, vm)
+                    if value is FALLBACK:
                         return FALLBACK
-                    push(from_json_value(value))
+                    push(value)
                 elif op == _CALL_GLOBAL:
                     if len(stack) < operand:
                         return FALLBACK
@@ -81,17 +96,39 @@ class FastProgram:
                 elif op in (_EQ, _NOT_EQ):
                     left = pop()
                     right = pop()
-                    same = left == right if type(left) is int and type(right) is int else equals(left, right)
+                    same = left == right if type(left) is int and type(right) is int else vm.equals(left, right)
                     push(same if op == _EQ else not same)
                 elif op == _NOT:
-                    push(not is_truthy(pop()))
+                    push(not vm.is_truthy(pop()))
                 else:  # RETURN, always the last step
                     return pop() if stack else None
-        except (ValueConversionError, IndexError):
-            return FALLBACK
         except Exception:  # noqa: BLE001 - any failure is re-run on the VM, which reports it with a position
             return FALLBACK
         return FALLBACK
+
+
+def _read_chain(scope: Mapping[str, Any], chain: Any, vm: Any) -> Any:
+    """GET_GLOBAL for a chain of keys: the VM's null-safe walk, for scalar results only."""
+    root = chain[0]
+    if type(root) is not str or root not in scope:
+        return FALLBACK  # an unknown global, or a function used as a value: the VM's job
+    value = scope[root]
+    for position in range(1, len(chain)):
+        if type(value) is dict:
+            value = value.get(chain[position])
+        elif value is None:
+            break
+        else:
+            value = vm.walk_global(value, list(chain[position:]))
+            break
+    kind = type(value)
+    if kind is str:
+        return value if len(value) <= MAX_FAST_STRING else FALLBACK
+    if value is None or kind is bool or kind is float:
+        return value
+    if kind is int:
+        return vm.from_json_value(value)  # ints beyond 2**53 become floats, as in the VM
+    return FALLBACK  # containers are deep-copied and converted by the VM; other types are its business
 
 
 def straight_line(bytecode: list[Any], disallowed: frozenset[str] = frozenset({"sleep"})) -> FastProgram | None:
@@ -169,4 +206,20 @@ def straight_line(bytecode: list[Any], disallowed: frozenset[str] = frozenset({"
             return None
     if not steps or steps[-1][0] != _RETURN:
         return None
-    return FastProgram(tuple(steps))
+    _bind_vm()
+    return FastProgram(tuple(_fuse_chains(steps)))
+
+
+def _fuse_chains(steps: list[tuple[int, Any, Any]]) -> list[tuple[int, Any, Any]]:
+    """Replace `STRING k_n ... STRING k_1, GET_GLOBAL n` by one step reading the chain (k_1 ... k_n)."""
+    out: list[tuple[int, Any, Any]] = []
+    for step in steps:
+        if step[0] == _GET_GLOBAL:
+            count = step[1]
+            tail = out[len(out) - count:] if len(out) >= count else []
+            if tail and all(item[0] == _STRING for item in tail):
+                del out[len(out) - count:]
+                out.append((_CHAIN, tuple(item[1] for item in reversed(tail)), None))
+                continue
+        out.append(step)
+    return out

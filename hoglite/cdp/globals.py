@@ -50,8 +50,13 @@ class Project:
         return {"id": self.id, "name": self.name, "url": self.url}
 
 
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-_.!~*'()]*")
+
+
 def encode_uri_component(text: str) -> str:
     """JavaScript's encodeURIComponent (PostHog builds its URLs with it)."""
+    if _URI_SAFE.fullmatch(text):
+        return text  # nothing to escape (a uuid, say): skip the quoting machinery
     return quote(text, safe="-_.!~*'()")
 
 

@@ -390,10 +390,15 @@ def prepare_invocation(
             return run.finish("error", error=str(error), error_detail=error, stage="filters")
         if not compiled_filters.conjuncts:
             continue
-        if filter_globals is None:
-            filter_globals = build_filter_globals(globals_)
+        if all(conjunct.by_name for conjunct in compiled_filters.conjuncts):
+            # Only event names to check (the common case): no filter globals needed.
+            scope: Mapping[str, Any] = {"event": event.get("event")}
+        else:
+            if filter_globals is None:
+                filter_globals = build_filter_globals(globals_)
+            scope = filter_globals
         outcome = filters_module.check_filters(
-            compiled_filters, filter_globals, _expression_runner(filter_limits, host, "filters"),
+            compiled_filters, scope, _expression_runner(filter_limits, host, "filters"),
             context=_fast_context(host, filter_limits))
         if outcome.error is not None:
             run.log("error", f"Error filtering event {run.event_uuid}: {outcome.error.message}")

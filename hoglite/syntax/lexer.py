@@ -10,10 +10,9 @@ regular expression cannot see.
 * `-` directly before a number literal is part of the literal only where an operand is expected.
 * `.5` is a number but `t.2.2` is two positional accesses; `--` starts a comment anywhere.
 * HogQLX tags need the lookahead of spec 2.10 so that we can refuse them with a clear message.
-* PostHog's ANTLR parser resolves some ambiguities with unbounded lookahead that LALR(1) cannot do:
-  `a, b -> e` and `(a, b) -> e` lambdas, `{` as block / dict / placeholder, `x (y) := 1` as two
-  statements. `_postprocess` settles these on the finished token list and retypes tokens, so the
-  grammar itself stays LALR(1).
+
+Decisions that need to see whole bracket groups ahead are made afterwards, on the finished token list,
+by lookahead.py (which also holds `tokenize`, the entry point).
 """
 
 from __future__ import annotations
@@ -35,16 +34,18 @@ class HogToken(Token):
 
 # Token types that end an operand: after one of these, `-` is binary, `(` is a call, `[` an index.
 EXPR_END = frozenset({"NAME", "NUMBER", "STRING", "FSTRING_END", "NULL", "RPAR", "RSQB", "RBRACE",
-                      "INTERVAL_UNIT"})
+                      "INTERVAL_UNIT", "END"})
+# After these a sign is an operator (or, after a dot, an error), never part of a number literal.
+_NO_SIGN_AFTER = EXPR_END | {"DOT", "QDOT"}
 # Before `(` these make it a call; `}` is left out: after a block, `(a) -> a` starts a new statement.
-_CALLABLE_END = EXPR_END - {"RBRACE"}
+CALLABLE_END = EXPR_END - {"RBRACE"}
 # After these a `{` or `if` begins a statement (an operand cannot continue past them).
 STMT_PREV = EXPR_END | {"SEMI", "LBRACE_BLOCK", "ELSE", "TRY", "FINALLY", "CATCH"}
 STMT_KEYWORDS = frozenset({"LET", "FUN", "WHILE", "FOR", "RETURN", "THROW", "TRY", "CATCH", "FINALLY",
                            "ELSE", "IF"})
 # Tokens that can only begin an operand, never continue one (used to spot two juxtaposed statements).
 START_ONLY = frozenset({"NAME", "NUMBER", "STRING", "FSTRING_START", "NULL", "LBRACE", "LBRACE_BLOCK",
-                        "LAMBDA_PARAMS", "NOT", "LPAR_GROUP", "INTERVAL"})
+                        "LAMBDA_PARAMS", "NOT", "LPAR_GROUP", "INTERVAL", "CASE"})
 OPENERS = {"LPAR": "RPAR", "LPAR_GROUP": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE",
            "LBRACE_BLOCK": "RBRACE", "HOLE_OPEN": "HOLE_CLOSE", "FSTRING_START": "FSTRING_END"}
 CLOSERS = frozenset({"RPAR", "RSQB", "RBRACE", "HOLE_CLOSE", "FSTRING_END"})
@@ -92,10 +93,12 @@ _INT = re.compile(r"\d+")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_$]")
 _STRING_BODY = re.compile(r"(?:[^'\\]|''|\\[\s\S])*")
 _FSTRING_TEXT = re.compile(r"(?:[^'\\{]|''|\\[\s\S])*")
-_TEMPLATE_TEXT = re.compile(r"(?:[^\\{]|\\[\s\S])*")
+# In a whole-input template a backslash is ordinary text unless it starts a known escape (below).
+_TEMPLATE_TEXT = re.compile(r"(?:[^\\{]|\\[\s\S]?)*")
 _QUOTED_BODY = {"`": re.compile(r"(?:[^`\\]|``|\\[\s\S])*"), '"': re.compile(r'(?:[^"\\]|""|\\[\s\S])*')}
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[\s\S])|''|``|\"\"")
-_TAG_AFTER_NAME = re.compile(rf"(?:{_WS}|//[^\n]*|--[^\n]*|/\*[\s\S]*?\*/)*([>/A-Za-z0-9_])")
+# Atomic: a comment skipped here must not be re-read as the `/` or letter that makes a tag.
+_TAG_AFTER_NAME = re.compile(rf"(?>(?:{_WS}|//[^\n]*|--[^\n]*|/\*[\s\S]*?\*/)*)([>/A-Za-z0-9_])")
 _COHORT = re.compile(rf"(?:{_WS}|--[^\n]*|//[^\n]*)+((?i:cohort))(?:{_WS}|--[^\n]*|//[^\n]*)+(\d+|'[^']*')")
 _TAG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "r": "\r", "n": "\n", "t": "\t", "a": "\a", "v": "\v",
@@ -203,6 +206,10 @@ class Lexer:
                 return "{"
             if seq == '"' and kind == '"':
                 return '"'
+            if kind == "F":
+                # PostHog's whole-template lexer takes any character but `{` as text, and unescaping
+                # only replaces the known sequences, so `\d` stays as written.
+                return whole
             at = start + m.start()
             shown = whole if seq.isprintable() else f"\\U+{ord(seq):04X}"
             raise self.smap.error(
@@ -293,8 +300,6 @@ class Lexer:
             stack.pop()
             return end + 1
         # A lone backslash at the very end of the input.
-        if mode[0] == "F":
-            raise self.smap.error("Invalid escape sequence '\\' at the end of the template", end, end + 1)
         raise self.smap.error("Unterminated f-string: missing closing \"'\"", mode[1], mode[1] + 2)
 
     def lex_word(self, word: str, start: int, end: int, stack: list[list]) -> int:
@@ -379,7 +384,7 @@ class Lexer:
     def emit_number(self, start: int, end: int, value: int | float) -> None:
         # A sign directly before a literal, where an operand is expected, belongs to the literal.
         prev = self.prev_type()
-        if prev in ("MINUS", "PLUS") and self.prev_type(2) not in EXPR_END:
+        if prev in ("MINUS", "PLUS") and self.prev_type(2) not in _NO_SIGN_AFTER:
             sign = self.tokens.pop()
             if prev == "MINUS":
                 value = -value
@@ -457,241 +462,3 @@ class Lexer:
             is_tag = follow is not None and after < len(text) and text[after].isspace()
         if is_tag:
             raise self.smap.error("HogQLX tags are not supported in hoglite", start, m.end())
-
-
-def tokenize(text: str, smap: SourceMap, *, mode: str = "program") -> list[HogToken]:
-    """Tokens for `mode` "program", "expression" (the input is one expression) or "template"."""
-    tokens = Lexer(text, smap).run(template=mode == "template")
-    return postprocess(tokens, smap, statement_start=mode == "program")
-
-
-# ---------------------------------------------------------------------------------------------------
-# Post-processing: decisions that need to look ahead over whole bracket groups.
-
-
-MAX_NESTING = 200  # brackets; deeper programs are refused so later recursive passes stay safe
-
-
-def _match_brackets(tokens: list[HogToken], smap: SourceMap) -> list[int]:
-    """Index of the matching bracket for every opener and closer (-1 when unmatched)."""
-    match = [-1] * len(tokens)
-    stack: list[int] = []
-    for i, tok in enumerate(tokens):
-        t = tok.type
-        if t in OPENERS:
-            stack.append(i)
-            if len(stack) > MAX_NESTING:
-                raise smap.error(f"Program is nested too deeply (more than {MAX_NESTING} levels of brackets)",
-                                 tok.start_pos, tok.end_pos)
-        elif t in CLOSERS:
-            if stack and OPENERS[tokens[stack[-1]].type] == t:
-                j = stack.pop()
-                match[i] = j
-                match[j] = i
-            else:
-                # Mismatch: let the parser report it; drop openers that this closer skipped over.
-                while stack and OPENERS[tokens[stack[-1]].type] != t:
-                    stack.pop()
-                if stack:
-                    j = stack.pop()
-                    match[i] = j
-                    match[j] = i
-    return match
-
-
-def _merge_lambda_params(tokens: list[HogToken], header_ends: set[int]) -> list[HogToken]:
-    """Fold lambda parameter lists into one LAMBDA_PARAMS token.
-
-    `(a, b) ->`, `() ->`, `x ->` and also `a, b, x ->`: PostHog's grammar reads a comma-separated run
-    of names followed by `->` as ONE lambda, even inside an array or argument list (spec 11a:
-    `[inc, dbl, x -> x - 3]` is a one-element array)."""
-    out: list[HogToken] = []
-    n = len(tokens)
-    i = 0
-    skip_until = -1  # names of a run already known not to end in `->`
-    while i < n:
-        tok = tokens[i]
-        t = tok.type
-        prev = out[-1].type if out else None
-        if t == "LPAR" and (prev not in _CALLABLE_END or id(out[-1]) in header_ends):
-            j = i + 1
-            names: list[str] = []
-            ok = True
-            expect_name = True
-            while j < n and tokens[j].type != "RPAR":
-                tj = tokens[j]
-                if expect_name and tj.type == "NAME" and len(tj.data) == 1:
-                    names.append(tj.data[0])
-                    expect_name = False
-                elif not expect_name and tj.type == "COMMA":
-                    expect_name = True
-                else:
-                    ok = False
-                    break
-                j += 1
-            if ok and j + 1 < n and tokens[j].type == "RPAR" and tokens[j + 1].type == "ARROW":
-                out.append(_combine(tok, tokens[j], tuple(names)))
-                i = j + 1
-                continue
-        elif t == "NAME" and len(tok.data) == 1 and i > skip_until and prev not in ("DOT", "QDOT"):
-            j = i
-            names = []
-            while True:
-                names.append(tokens[j].data[0])
-                if j + 1 < n and tokens[j + 1].type == "COMMA":
-                    if j + 2 < n and tokens[j + 2].type == "NAME" and len(tokens[j + 2].data) == 1:
-                        j += 2
-                        continue
-                    if j + 2 < n and tokens[j + 2].type == "ARROW":
-                        j += 1  # trailing comma before `->`
-                break
-            if j + 1 < n and tokens[j + 1].type == "ARROW":
-                out.append(_combine(tok, tokens[j], tuple(names)))
-                i = j + 1
-                continue
-            skip_until = j
-        out.append(tok)
-        i += 1
-    return out
-
-
-def _combine(first: HogToken, last: HogToken, names: tuple[str, ...]) -> HogToken:
-    tok = str.__new__(HogToken, "lambda")
-    tok.type = "LAMBDA_PARAMS"
-    tok.value = tok
-    tok.start_pos, tok.line, tok.column = first.start_pos, first.line, first.column
-    tok.end_pos, tok.end_line, tok.end_column = last.end_pos, last.end_line, last.end_column
-    tok.data = names
-    tok.quoted = False
-    tok.kwcall = False
-    return tok
-
-
-def _classify_brace(tokens: list[HogToken], match: list[int], i: int, lambda_body: bool) -> str:
-    """Decide whether the `{` at i (at statement start or as a lambda body) opens a block or an
-    expression (dict / placeholder), the way PostHog's grammar resolves it (spec 3.4)."""
-    close = match[i]
-    if close < 0:
-        return "LBRACE_BLOCK"
-    if close == i + 1:
-        return "LBRACE" if lambda_body else "LBRACE_BLOCK"
-    # A top-level `:` that is not the `:` of a ternary makes it a dict.
-    pending_ternary = 0
-    j = i + 1
-    prev: str | None = None
-    single_expression = True
-    while j < close:
-        t = tokens[j].type
-        if t == "SEMI" or t == "ASSIGN" or t in STMT_KEYWORDS:
-            return "LBRACE_BLOCK"
-        if t == "QUESTION":
-            pending_ternary += 1
-        elif t == "COLON":
-            if not pending_ternary:
-                return "LBRACE"
-            pending_ternary -= 1
-        if prev in EXPR_END and t in START_ONLY:
-            single_expression = False  # two juxtaposed statements
-        if t in OPENERS and match[j] > j:
-            j = match[j]
-            prev = tokens[j].type
-            j += 1
-            continue
-        prev = t
-        j += 1
-    if lambda_body and single_expression:
-        return "LBRACE"  # `x -> {x * 2}` is a placeholder expression
-    return "LBRACE_BLOCK"
-
-
-def _forced_block(tokens: list[HogToken], match: list[int], i: int) -> bool:
-    """`{` that the grammar can only read as a block: after try/finally/catch and function headers."""
-    prev = tokens[i - 1]
-    if prev.type in ("TRY", "FINALLY", "CATCH"):
-        return True
-    if prev.type == "RPAR" and match[i - 1] >= 1:
-        before = match[i - 1] - 1
-        if tokens[before].type == "CATCH":
-            return True
-        if tokens[before].type == "NAME" and before >= 1 and tokens[before - 1].type == "FUN":
-            return True
-    return False
-
-
-def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: bool = True) -> list[HogToken]:
-    match = _match_brackets(tokens, smap)
-    # The `)` of `if (...)`, `while (...)`, `for (...)` ends a header, not an operand: `(a) -> a` after
-    # it is a lambda, not a call.
-    header_ends = {id(tokens[match[i]]) for i in range(1, len(tokens))
-                   if tokens[i].type == "LPAR" and match[i] > i and tokens[i - 1].type in ("IF", "WHILE", "FOR")}
-    if any(tok.type == "ARROW" for tok in tokens):
-        tokens = _merge_lambda_params(tokens, header_ends)
-        match = _match_brackets(tokens, smap)
-    n = len(tokens)
-    open_types: list[str] = []  # enclosing brackets, to tell statement context from expression context
-    for i, tok in enumerate(tokens):
-        t = tok.type
-        prev = tokens[i - 1].type if i else None
-        nxt = tokens[i + 1] if i + 1 < n else None
-        if t in CLOSERS:
-            if open_types:
-                open_types.pop()
-            continue
-        in_statements = open_types[-1] == "LBRACE_BLOCK" if open_types else statement_start
-        if t == "LBRACE":
-            if prev is None:
-                if statement_start:
-                    tok.type = _classify_brace(tokens, match, i, False)
-            elif _forced_block(tokens, match, i):
-                tok.type = "LBRACE_BLOCK"
-            elif prev == "ARROW":
-                tok.type = _classify_brace(tokens, match, i, True)
-            elif prev in STMT_PREV and in_statements:
-                tok.type = _classify_brace(tokens, match, i, False)
-            open_types.append(tok.type)
-            continue
-        if t in OPENERS:
-            open_types.append(t)
-        if t in CALLABLE_KEYWORDS and nxt is not None and nxt.type == "LPAR" and prev not in EXPR_END:
-            if t != "IF" or (prev is None and not statement_start) or (prev is not None and prev not in STMT_PREV):
-                # `not (x)`, `if(c, a, b)`: a call whose name keeps the case it was written in.
-                tok.type = "NAME"
-                tok.data = (str(tok),)
-                tok.kwcall = True
-        elif t == "LPAR":
-            if prev in EXPR_END and match[i] > 0 and match[i] + 1 < n and tokens[match[i] + 1].type == "ASSIGN":
-                before = tokens[i - 1]
-                if not (before.type == "NAME" and before.end_pos == tok.start_pos):
-                    # `let b := 0 (a) := 1` is two statements, not an assignment to a call (spec 3.4).
-                    tok.type = "LPAR_GROUP"
-            if nxt is not None and nxt.type == "NAME" and not nxt.quoted and nxt.data[0].lower() == "select" \
-                    and len(nxt.data) == 1 and i + 2 < n:
-                after = tokens[i + 2]
-                if after.type in ("NAME", "NUMBER", "STRING", "FSTRING_START") or (
-                        after.type == "MULOP" and str(after) == "*" and i + 3 < n
-                        and tokens[i + 3].type in ("COMMA", "NAME", "RPAR")):
-                    raise smap.error("SQL select queries are not supported in hoglite",
-                                     nxt.start_pos, nxt.end_pos)
-        elif t == "NAME" and not tok.quoted and len(tok.data) == 1:
-            word = tok.data[0]
-            lower = word.lower()
-            if lower == "sql" and word == "sql" and nxt is not None and nxt.type == "LPAR" and prev != "FUN":
-                raise smap.error("sql() expressions are not supported in hoglite", tok.start_pos, tok.end_pos)
-            if lower == "trim" and i + 5 < n and nxt is not None and nxt.type == "LPAR":
-                side, string, from_ = tokens[i + 2], tokens[i + 3], tokens[i + 4]
-                if side.type == "NAME" and not side.quoted and side.data[0].lower() in TRIM_SIDES \
-                        and string.type == "STRING" and from_.type == "NAME" and not from_.quoted \
-                        and from_.data[0].lower() == "from":
-                    # SQL's `trim(leading 'x' from s)` (spec 5.18).
-                    side.type = "TRIM_SIDE"
-                    side.data = TRIM_SIDES[side.data[0].lower()]
-                    from_.type = "FROM"
-            if lower == "interval" and i + 2 < n and prev not in EXPR_END:
-                operand, unit = tokens[i + 1], tokens[i + 2]
-                if operand.type in ("NUMBER", "NAME") and unit.type == "NAME" and not unit.quoted \
-                        and len(unit.data) == 1 and unit.data[0].lower() in INTERVAL_UNITS \
-                        and (operand.type == "NUMBER" or len(operand.data) == 1):
-                    tok.type = "INTERVAL"
-                    unit.type = "INTERVAL_UNIT"
-                    unit.data = INTERVAL_UNITS[unit.data[0].lower()]
-    return tokens

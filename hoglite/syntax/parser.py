@@ -17,7 +17,8 @@ from lark.parsers.lalr_analysis import Shift
 from hoglite.errors import HogSyntaxError
 from hoglite.source import NO_SPAN, Span
 from hoglite.syntax import ast
-from hoglite.syntax.lexer import HogToken, SourceMap, tokenize
+from hoglite.syntax.lexer import HogToken, SourceMap
+from hoglite.syntax.lookahead import tokenize
 from hoglite.syntax.syntax_errors import describe_parse_error
 
 __all__ = ["parse_program", "parse_expression", "parse_template"]
@@ -333,6 +334,25 @@ class _AstBuilder:
         # NAME LPAR TRIM_SIDE STRING FROM expr RPAR: `trim(leading 'x' from s)` is `trimLeft(s, 'x')`
         chars = ast.Constant(ch[3].data, span=_sp(ch[3], ch[3]))
         return ast.Call(ch[2].data, (ch[5], chars), span=_sp(ch[0], ch[-1]))
+
+    def case_expr(self, ch: list) -> ast.Call:
+        # CASE [expr] case_branch+ [ELSE expr] END. PostHog lowers `CASE WHEN c THEN a ELSE b END` to
+        # `if(c, a, b)` and every other form to `multiIf(c1, a1, c2, a2, ..., [else])` (spec 5.15).
+        span = _sp(ch[0], ch[-1])
+        if not isinstance(ch[1], tuple):
+            raise HogSyntaxError(
+                "'CASE x WHEN ...' is not supported in Hog: PostHog compiles it to transform(), which is "
+                "not a Hog function", span=span, hint="write CASE WHEN x = value THEN result ... END")
+        columns: list[ast.Expr] = []
+        for c in ch[1:-1]:
+            if isinstance(c, tuple):
+                columns.extend(c)
+            elif not isinstance(c, HogToken):
+                columns.append(c)  # the ELSE value
+        return ast.Call("if" if len(columns) == 3 else "multiIf", tuple(columns), span=span)
+
+    def case_branch(self, ch: list) -> tuple:
+        return (ch[1], ch[3])
 
     def args(self, ch: list) -> tuple:
         return _nodes(ch)

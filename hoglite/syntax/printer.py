@@ -197,7 +197,9 @@ class _Printer:
             return " or ".join(self.expr(x, AND) for x in e.exprs)
         if isinstance(e, ast.Between):
             word = "not between" if e.negated else "between"
-            return f"{self.expr(e.expr, OR)} {word} {self.expr(e.low, NOT)} and {self.expr(e.high, OR)}"
+            # The parser gives `between` the LAST `and` of its level (spec 3.3), so `and` / `or` may stand
+            # bare in the low operand but not in the high one.
+            return f"{self.expr(e.expr, OR)} {word} {self.expr(e.low, OR)} and {self.expr(e.high, NOT)}"
         if isinstance(e, ast.Ternary):
             return f"{self.expr(e.cond, BETWEEN)} ? {self.expr(e.then, TERNARY)} : {self.expr(e.else_, TERNARY)}"
         if isinstance(e, ast.Concat):

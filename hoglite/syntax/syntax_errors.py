@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from hoglite.errors import HogSyntaxError
 from hoglite.syntax.lexer import CLOSERS, EXPR_END, OPENERS, HogToken, SourceMap
+from hoglite.syntax.lookahead import word_of
 
+_CASE_WORDS = frozenset({"when", "then", "end"})
 _CLOSE_CHAR = {"RPAR": ")", "RSQB": "]", "RBRACE": "}", "HOLE_CLOSE": "}", "FSTRING_END": "'"}
 _NOTHING_OPEN = {
     "RPAR": "Unexpected ')': there is no open parenthesis to close",
@@ -126,6 +128,11 @@ def _message(tokens: list[HogToken], index: int, tok: HogToken | None, expected:
             return _NOTHING_OPEN.get(t, f"Unexpected {_describe(tok, smap)}"), hint
         if OPENERS[tokens[opener].type] != t:
             return close_message(), hint
+    if tok is not None and (word_of(tok) in _CASE_WORDS or t == "ELSE") and \
+            any(word_of(tokens[k]) == "case" for k in range(index - 1, -1, -1)):
+        # lookahead.py only makes keywords of a complete CASE ... END.
+        return f"Unexpected {_describe(tok, smap)}: incomplete CASE expression", \
+            "write CASE WHEN condition THEN value [WHEN ...] [ELSE value] END"
     # Context from the keyword just before the failure.
     if pt == "LET" and t != "NAME":
         return "Expected a variable name after 'let'", hint
@@ -192,13 +199,9 @@ _STRUCTURAL = (("COLON", "':'"), ("SEMI", "';'"), ("IN", "'in'"), ("RPAR", "')'"
 
 def _structural(tokens: list[HogToken], index: int, expected: set[str]) -> str:
     """Punctuation the parser was waiting for (operators are always possible, so they are not listed)."""
-    if "AND" in expected:
-        # `x between 1` is waiting for its `and`; any other `and` would just be an operator.
-        for i in range(index - 1, -1, -1):
-            t = tokens[i].type
-            if t in ("BETWEEN", "NOT_BETWEEN"):
-                return "'and' to complete 'between'"
-            if t in OPENERS or t in CLOSERS or t in ("AND", "SEMI", "QUESTION", "COLON"):
-                break
+    if "BETWEEN_AND" in expected:
+        return "'and' to complete 'between'"
+    if "END" in expected and "WHEN" not in expected:
+        return "'end' to complete 'case'"
     names = [word for name, word in _STRUCTURAL if name in expected]
     return " or ".join(names) if 0 < len(names) <= 2 else ""

@@ -260,15 +260,11 @@ def op_set_upvalue(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int) 
     if upvalue.closed:
         upvalue.value = value
     else:
-        location = upvalue.location
-        vm.stack[location] = value
-        cost = vm.cost(value)
-        vm.mem_used += cost - vm.mem[location]
-        vm.mem[location] = cost
-        if vm.mem_used > vm.max_mem_used:
-            vm.max_mem_used = vm.mem_used
-            if vm.mem_used > vm._mem_limit:
-                raise vm.memory_error(vm.mem_used)
+        # PostHog's VM writes the live slot but leaves that slot's memory cost as it was (the
+        # estimate only follows pushes, pops and SET_LOCAL), so `Tried to allocate N bytes.` agrees
+        # with it. Reads of the slot must then cost the value afresh: `mutated` makes them do so.
+        vm.stack[upvalue.location] = value
+        vm.mutated = True
     return frame, code, ip + 2
 
 

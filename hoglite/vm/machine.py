@@ -32,7 +32,7 @@ from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
     _BYTECODE,
-    _CONTAINERS,
+    _RECOSTED,
     _HOST,
     _IMPORT,
     _MAX,
@@ -113,8 +113,8 @@ class VM(Runtime):
                     value = stack[slot]
                     push(value)
                     cost = mem[slot]
-                    if mutated and type(value) in _CONTAINERS:
-                        cost = self.container_cost(value)
+                    if mutated and type(value) in _RECOSTED:
+                        cost = self.cost(value)
                     mpush(cost)
                     mem_used += cost
                     if mem_used > peak:
@@ -418,8 +418,8 @@ class VM(Runtime):
                     else:
                         value = stack[upvalue.location]
                         cost = mem[upvalue.location]
-                        if mutated and type(value) in _CONTAINERS:
-                            cost = self.container_cost(value)
+                        if mutated and type(value) in _RECOSTED:
+                            cost = self.cost(value)
                     push(value)
                     mpush(cost)
                     mem_used += cost

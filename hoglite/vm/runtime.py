@@ -33,6 +33,9 @@ from hoglite.vm.values import (
 ASYNC_STL: dict[str, tuple[int, int]] = {"sleep": (1, 1)}
 
 _CONTAINERS = (list, dict, tuple)
+# Values whose slot cost can be stale once `mutated` is set: containers changed in place, and a slot
+# written through an open upvalue (SET_UPVALUE keeps the slot's old cost, as PostHog's VM does).
+_RECOSTED = (list, dict, tuple, str)
 _MAX = MAX_SAFE_INTEGER
 _MIN = -MAX_SAFE_INTEGER
 EMPTY_STACK = "Invalid HogQL bytecode, stack is empty, can not pop"
@@ -408,19 +411,10 @@ class Runtime:
                     args.extend([None] * (native.max_args - len(args)))
                 self.push_value(native.impl(args, self.context))
             else:
-                stl = bytecode_stl(name) if isinstance(name, str) and name not in self.disallowed else None
-                if stl is None:
-                    raise HogRuntimeError(f"Unsupported function call: {name}")
-                if len(stl[0]) != count:
-                    raise HogRuntimeError(f"Function {name} requires exactly {len(stl[0])} arguments")
-                frame.ip = ip + 2
-                chunk = f"stl/{name}"
-                frame = Frame(0, chunk, len(self.stack) - count, count, frame_closure(name, count, 0, chunk, "stl"))
-                self.call_stack.append(frame)
-                if len(self.call_stack) > limits.max_call_depth:
-                    raise HogLimitError(limit_messages.call_depth_message(limits))
-                code = self._enter(frame)
-                return self.mem_used, self.max_mem_used, frame, code, frame.ip
+                # Built-ins written in Hog (arrayMap, arrayFilter, ...) can be read as values but not
+                # called through one: PostHog's VMs only call native built-ins from CALL_LOCAL, and a
+                # program must fail the same way here (hog-bytecode.md §4.11, open point 6).
+                raise HogRuntimeError(f"Unsupported function call: {name}")
             return self.mem_used, self.max_mem_used, frame, code, ip + 2
         if callable_.kind == "async":
             if self.async_steps >= limits.max_async_steps:

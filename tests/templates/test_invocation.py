@@ -249,3 +249,125 @@ def test_invoke_all_mappings() -> None:
                                                                   ("Signup", "ok", "signup")]
     single = invoke_all_mappings(template("return 2"), EVENT, {}, fetcher=MockFetcher())
     assert [(r.outcome, r.value) for r in single] == [("ok", 2)]
+
+
+# -- host services, step-wise runs, caches and the fast path -----------------------------------------
+
+
+def test_host_functions_disallowed_and_injected_randomness() -> None:
+    result = invoke("return [double(21), randomFloat(), generateUUIDv4()]",
+                    functions={"double": lambda x: x * 2}, random=lambda: 0.5, uuid4=lambda: "uuid-9")
+    assert result.value == [42, 0.5, "uuid-9"]
+    assert invoke("return lower('A')", disallowed={"lower"}).error == "Unsupported function call: lower"
+    assert invoke("fetch('https://example.com/')", disallowed={"fetch"}).error == "Unsupported function call: fetch"
+    # print keeps the invocation's log rules even if the host registers one
+    result = invoke("print('x')", functions={"print": lambda *args: None})
+    assert messages(result) == [("info", "x")]
+
+
+def test_async_host_functions_pause_like_fetch() -> None:
+    async def lookup(key: str) -> dict[str, Any]:
+        return {"key": key}
+
+    result = invoke("return lookup(event.distinct_id).key", async_functions={"lookup": lookup})
+    assert (result.outcome, result.value) == ("ok", "d-1")
+    result = invoke("return lookup(1)")
+    assert result.error == "Unsupported function call: lookup"
+
+
+def test_prepare_then_step_through_the_code_and_carry_the_state() -> None:
+    import json
+
+    from hoglite.cdp.codestep import PendingCall, TemplateRun
+    from hoglite.cdp.invocation import prepare_invocation
+
+    code = ("print('start', inputs.key)\nlet r := fetch('https://example.com/a', {'headers': {'X-Key': inputs.key}})\n"
+            "print('got', r.status)\nreturn r.body")
+    schema = [{"key": "key", "type": "string", "secret": True}]
+    subject = template(code, schema)
+    mock = MockFetcher().add("https://example.com/a", {"status": 200, "body": {"n": 1}})
+    straight = invoke_template(subject, EVENT, {"key": "sk_9"}, fetcher=mock, clock=lambda: NOW)
+    run = prepare_invocation(subject, EVENT, {"key": "sk_9"}, clock=lambda: NOW)
+    assert isinstance(run, TemplateRun)
+    pending = run.start()
+    assert isinstance(pending, PendingCall) and pending.request.headers == {"X-Key": "sk_9"}
+    state = json.loads(json.dumps(run.to_state()))
+    assert "sk_9" not in json.dumps(state["logs"])  # logs in a state are redacted
+    again = TemplateRun.from_state(subject, state, clock=lambda: NOW)
+    done = again.resume({"status": 200, "body": {"n": 1}})
+    assert (done.outcome, done.value) == ("ok", {"n": 1}) == (straight.outcome, straight.value)
+    assert messages(done) == messages(straight) == [("info", "start, ***REDACTED***"), ("info", "got, 200")]
+    assert [c.to_json() for c in done.fetches] == [c.to_json() for c in straight.fetches]
+    assert done.ops == straight.ops
+
+
+def test_log_lines_are_formatted_and_redacted_when_read() -> None:
+    from hoglite.cdp.results import LogEntry
+
+    calls = []
+
+    def redact(text: str) -> str:
+        calls.append(text)
+        return text.replace("secret", "***")
+
+    entry = LogEntry.pending(NOW, "info", lambda: "a secret " + "x" * 10_000, redact)
+    assert calls == []
+    assert entry.message == "a *** " + "x" * (10_000 - 6) + "... (truncated)"
+    assert entry.timestamp == "2024-07-01T12:35:00.250Z"
+    assert entry.message and calls == ["a secret " + "x" * 10_000]  # once
+    assert entry == LogEntry("2024-07-01T12:35:00.250Z", "info", entry.message)
+    assert "secret" not in repr(entry) and "secret" not in str(entry.to_json())
+
+
+def test_error_details_are_redacted_when_shown() -> None:
+    schema = [{"key": "apiKey", "type": "string", "secret": True}]
+    result = invoke("throw Error(f'bad key {inputs.apiKey}')", {"apiKey": "sk_live_123"}, schema=schema)
+    assert "sk_live_123" not in result.render_error()
+    assert "sk_live_123" not in str(result.to_json())
+
+
+def test_cached_inputs_and_filters_follow_in_place_edits() -> None:
+    subject = template("return inputs.s", [{"key": "s", "type": "string"}],
+                       filters={"events": [{"id": "signed_up"}]})
+    given = {"s": "one {event.event}"}
+    assert invoke_template(subject, EVENT, given, fetcher=MockFetcher()).value == "one signed_up"
+    given["s"] = "two {event.event}"
+    assert invoke_template(subject, EVENT, given, fetcher=MockFetcher()).value == "two signed_up"
+    subject.filters["events"][0]["id"] = "other"
+    result = invoke_template(subject, EVENT, given, fetcher=MockFetcher())
+    assert (result.outcome, result.skip_reason) == ("skipped", "event 'signed_up' is not one of: other")
+    result.inputs = None
+    first = invoke_template(subject, {**EVENT, "event": "other"}, {"s": "x"}, fetcher=MockFetcher())
+    first.inputs["s"] = "mutated"  # results do not share the cached values
+    assert invoke_template(subject, {**EVENT, "event": "other"}, {"s": "x"}, fetcher=MockFetcher()).value == "x"
+
+
+def test_event_filters_with_properties_still_run_their_properties() -> None:
+    filters = {"events": [{"id": "signed_up", "properties": [{"key": "plan", "value": "free"}]}]}
+    result = invoke("return 1", template_fields={"filters": filters})
+    assert result.outcome == "skipped"
+    filters["events"][0]["properties"][0]["value"] = "pro"
+    assert invoke("return 1", template_fields={"filters": filters}).value == 1
+
+
+def test_caches_are_safe_across_threads() -> None:
+    import threading
+
+    subject = template("return inputs.s", [{"key": "s", "type": "string"}])
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for number in range(150):
+                value = f"v{offset}-{number} {{event.event}}"
+                result = invoke_template(subject, EVENT, {"s": value}, fetcher=MockFetcher())
+                assert result.value == f"v{offset}-{number} signed_up", result.error
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

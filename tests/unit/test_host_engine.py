@@ -292,3 +292,62 @@ def test_template_errors_keep_their_hog_position() -> None:
     assert (result.outcome, result.error) == ("error", "No unique contact found. Skipping...")
     assert result.error_detail.span.line > 1
     assert "throw Error('No unique contact found. Skipping...')" in result.render_error()
+
+
+def test_templates_get_the_engines_host_functions_disallowed_builtins_and_services() -> None:
+    template = hoglite.Template(id="template-services", name="Services", code=(
+        "return [geo(event.properties.ip), randomFloat(), generateUUIDv4(), toString(now())]"))
+    engine = Engine(functions={"geo": lambda ip: {"country": "NL"} if ip.startswith("192.0.2.") else None},
+                    disallow=["sha256Hex"], clock=lambda: NOW, random=lambda: 0.25, uuid4=lambda: "uuid-1")
+    event = {"event": "e", "properties": {"ip": "192.0.2.7"}}
+    assert engine.invoke(template, event).value == [{"country": "NL"}, 0.25, "uuid-1", "2024-07-01T12:34:56.789Z"]
+    blocked = hoglite.Template(id="template-blocked", name="Blocked", code="return sha256Hex('a')")
+    result = engine.invoke(blocked, event)
+    assert (result.outcome, result.error) == ("error", "Unsupported function call: sha256Hex")
+    engine.disallow("fetch")
+    fetching = hoglite.Template(id="template-fetching", name="Fetching", code="return fetch('https://x.example')")
+    assert engine.invoke(fetching, event).error == "Unsupported function call: fetch"
+
+
+def test_template_host_function_failures_end_the_run_with_the_name() -> None:
+    def boom(value):
+        raise ValueError(f"no {value}")
+
+    template = hoglite.Template(id="template-boom", name="Boom", code="return boom(event.event)")
+    result = Engine(functions={"boom": boom}).invoke(template, {"event": "luck"})
+    assert (result.outcome, result.stage, result.error) == ("error", "code", "Host function boom failed: ValueError: no luck")
+
+
+def test_invoke_mappings_runs_every_default_mapping() -> None:
+    template = hoglite.Template(id="template-maps", name="Maps", code="return inputs.kind ?? 'none'", mapping_templates=[
+        {"name": "Page", "include_by_default": True, "filters": {"events": [{"id": "$pageview"}]}},
+        {"name": "Signup", "include_by_default": True, "filters": {"events": [{"id": "signed_up"}]},
+         "inputs": {"kind": "signup"}, "inputs_schema": [{"key": "kind", "type": "string"}]},
+        {"name": "Optional", "filters": {}},
+    ])
+    received = []
+    engine = Engine(logger=received.append)
+    results = engine.invoke_mappings(template, {"event": "signed_up", "uuid": "u-1"})
+    assert [(r.mapping, r.outcome, r.value) for r in results] == [("Page", "skipped", None), ("Signup", "ok", "signup")]
+    assert [entry.level for entry in received] == ["debug"]
+    single = engine.invoke_mappings(hoglite.Template(id="template-plain", name="Plain", code="return 2"), {"event": "x"})
+    assert [(r.mapping, r.value) for r in single] == [(None, 2)]
+    with pytest.raises(TypeError, match="invoke_mappings runs every default mapping"):
+        engine.invoke_mappings(template, {"event": "x"}, mapping="Page")
+
+
+def test_invoke_async_runs_the_code_once_with_async_host_functions() -> None:
+    calls = []
+
+    async def lookup(key):
+        calls.append(key)
+        await asyncio.sleep(0)
+        return {"plan": "pro"}
+
+    template = hoglite.Template(id="template-async", name="Async", code=(
+        "let user := lookup(event.distinct_id)\nlet r := fetch('https://x.example/u')\nreturn [user.plan, r.status]"))
+    engine = Engine(functions={"lookup": lookup}, async_fetcher=AsyncMockFetcher(default={"status": 201, "body": {}}))
+    result = asyncio.run(engine.invoke_async(template, {"event": "e", "distinct_id": "d-1"}))
+    assert (result.outcome, result.value, calls) == ("ok", ["pro", 201], ["d-1"])
+    assert engine.invoke(template, {"event": "e", "distinct_id": "d-2"}, fetcher=MockFetcher()).value == ["pro", 200]
+    assert calls == ["d-1", "d-2"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hoglite import Engine, FetchResponse, MockFetcher, Step
+from hoglite import Engine, FetchResponse, MockFetcher, Step, Template
 from hoglite.errors import HogRuntimeError
 from hoglite.net.errors import FetchTransportError
 
@@ -143,18 +143,63 @@ def test_template_filtered_or_invalid_finishes_at_start() -> None:
         engine.start(template, sample_event(), INPUTS, fetcher=MockFetcher())
 
 
-def test_template_replay_detects_a_different_path() -> None:
-    engine = Engine(templates_dirs=[TEMPLATES])
-    step = engine.start(engine.template("intercom-event"), sample_event(), INPUTS)
-    step = engine.resume(step.state, SEARCH_OK)
-    tampered = through_json(step.state)
-    tampered["tape"][0]["request"]["url"] = "https://api.intercom.io/elsewhere"
-    with pytest.raises(HogRuntimeError, match="did not replay the same way"):
-        engine.resume(tampered, {"status": 202, "body": ""})
+def test_template_resume_runs_the_code_once_and_refuses_changed_code() -> None:
+    calls = []
+    template = Template(id="template-once", name="Once", code=(
+        "note('before')\nlet r := fetch('https://x.example/a')\nnote('after')\nreturn r.status"))
+    engine = Engine(functions={"note": calls.append})
+    step = engine.start(template, {"event": "e", "uuid": "u-1"}, {})
+    assert calls == ["before"]
+    assert "tape" not in step.state and "event" not in step.state  # the VM's own pause, no replay record
+    done = engine.resume(through_json(step.state), {"status": 204, "body": ""})
+    assert calls == ["before", "after"]  # the code before the fetch did not run again
+    assert (done.result.outcome, done.result.value) == ("ok", 204)
     changed = through_json(step.state)
     changed["template"]["code_sha256"] = "0" * 64
     with pytest.raises(Exception, match="changed since the invocation paused"):
         engine.resume(changed, {"status": 202, "body": ""})
+
+
+def test_template_state_holds_the_vm_state_and_what_the_host_needs() -> None:
+    engine = Engine(templates_dirs=[TEMPLATES], clock=lambda: NOW)
+    step = engine.start(engine.template("intercom-event"), sample_event(), INPUTS)
+    step = engine.resume(through_json(step.state), SEARCH_OK)
+    state = step.state
+    assert json.loads(json.dumps(state)) == state
+    assert state["kind"] == "template" and state["vm"]["stack"]
+    assert state["pending"]["name"] == "fetch"
+    assert state["pending"]["request"]["url"] == EVENTS
+    assert [call["url"] for call in state["fetches"]] == [SEARCH, EVENTS]
+    assert state["fetches"][0]["response"]["status"] == 200
+    assert state["globals"]["inputs"]["email"] == "max@hedgebox.net"
+    assert state["ops"] > 0 and state["max_mem_used"] > 0
+    assert set(state) >= {"logs", "prints", "failed_fetch", "limits", "mapping", "hog_ms", "fetch_ms"}
+
+
+def test_template_async_host_functions_are_handed_to_the_caller() -> None:
+    async def lookup(key):
+        return {"plan": "pro", "key": key}
+
+    template = Template(id="template-lookup", name="Lookup", code="return lookup(event.distinct_id).plan")
+    engine = Engine(functions={"lookup": lookup})
+    step = engine.start(template, {"event": "e", "distinct_id": "d-7"}, {})
+    assert (step.name, step.args, step.request) == ("lookup", ["d-7"], None)
+    done = engine.resume(through_json(step.state), {"plan": "team"})
+    assert done.result.value == "team"
+    assert engine.invoke(template, {"event": "e", "distinct_id": "d-7"}).value == "pro"
+
+
+def test_template_fetch_errors_and_bad_responses_on_resume() -> None:
+    engine = Engine(templates_dirs=[TEMPLATES])
+    step = engine.start(engine.template("intercom-event"), sample_event(), INPUTS)
+    refused = engine.resume(step.state, FetchTransportError("fetch failed after 3 attempts: refused", attempts=3))
+    assert refused.result.outcome == "error"
+    assert refused.result.fetches[0].error == "fetch failed after 3 attempts: refused"
+    assert refused.result.error == "Error from intercom api (status 500): FetchTransportError: " \
+                                   "fetch failed after 3 attempts: refused"
+    bad = engine.resume(step.state, "not a response").result
+    assert (bad.outcome, bad.stage, bad.error) == (
+        "error", "fetch", "A fetch response must be a FetchResponse or a {status, body} object")
 
 
 # -- a new process -------------------------------------------------------------------------------------

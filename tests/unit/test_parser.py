@@ -216,7 +216,9 @@ def test_unicode_whitespace() -> None:
         ("not not x", Not(Not(F("x")))),
         ("x between 1 and 10", Between(F("x"), C(1), C(10))),
         ("x not between 1 and 10", Between(F("x"), C(1), C(10), negated=True)),
-        ("x between a and b and c", Between(F("x"), F("a"), And((F("b"), F("c"))))),
+        # PostHog's grammar admits this reads `x between (a and b) and c` (spec 3.3): ANTLR's loop over
+        # the low operand is greedy, so the last `and` completes the `between`.
+        ("x between a and b and c", Between(F("x"), And((F("a"), F("b"))), F("c"))),
         ("a or x between 1 and 2", Between(Or((F("a"), F("x"))), C(1), C(2))),
         ("c ? x between 1 and 2 : 0", Ternary(F("c"), Between(F("x"), C(1), C(2)), C(0))),
     ],
