@@ -167,10 +167,9 @@ def _classify_brace(tokens: list[HogToken], match: list[int], i: int, lambda_bod
             single_expression = False  # two juxtaposed statements
         if t in OPENERS and match[j] > j:
             j = match[j]
-            prev = tokens[j].type
-            j += 1
-            continue
-        prev = t
+        elif t == "CASE":
+            j = tokens[j].data  # its `else` is not the statement keyword
+        prev = tokens[j].type
         j += 1
     if lambda_body and single_expression:
         return "LBRACE"  # `x -> {x * 2}` is a placeholder expression
@@ -219,14 +218,10 @@ def _mark_keyword_runs(tokens: list[HogToken], match: list[int]) -> None:
             tok.type = "NAME"
             tok.data = (str(tok),)
             tok.kwcall = True
-    case_ends: dict[int, int] = {}
     for i in cases:
-        if tokens[i].type == "NAME":  # not already an `end`... of an enclosing construct
-            end = _mark_case(tokens, match, i)
-            if end is not None:
-                case_ends[i] = end
+        _mark_case(tokens, match, i)
     for i in betweens:
-        _mark_between_and(tokens, match, case_ends, i)
+        _mark_between_and(tokens, match, i)
 
 
 # After `if (...)` these cannot begin the statement that an `if` needs, so `if(...)` must be a call.
@@ -255,8 +250,9 @@ def _is_if_call(tokens: list[HogToken], match: list[int], i: int) -> bool:
     return close + 1 >= len(tokens) or tokens[close + 1].type in _CONTINUES_EXPRESSION
 
 
-def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> int | None:
-    """Retype `case [x] when c then a ... [else d] end` starting at i; returns the index of `end`.
+def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> None:
+    """Retype `case [x] when c then a ... [else d] end` starting at i. The CASE token's `data` becomes
+    the index of its END, so later scans can step over the whole construct like a bracket group.
 
     Only a complete construct is retyped, so `case`, `when`, `then` and `end` stay usable as names."""
     n = len(tokens)
@@ -267,10 +263,10 @@ def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> int | None:
         tok = tokens[j]
         t = tok.type
         if t in CLOSERS or t == "SEMI" or (t in STMT_KEYWORDS and t != "ELSE"):
-            return None
+            return
         if t in OPENERS:
             if match[j] < 0:
-                return None
+                return
             j = match[j] + 1
             continue
         word = word_of(tok)
@@ -284,22 +280,22 @@ def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> int | None:
             marks.append(j)
         j += 1
     else:
-        return None
+        return
     # The shape must be WHEN THEN (WHEN THEN)* [ELSE], each part non-empty.
     kinds = ["ELSE" if tokens[k].type == "ELSE" else word_of(tokens[k]) for k in marks]
     if kinds and kinds[-1] == "ELSE":
         kinds = kinds[:-1]
     if not kinds or len(kinds) % 2 or kinds != ["when", "then"] * (len(kinds) // 2):
-        return None
+        return
     bounds = [i, *marks, j]
     if any(b + 1 == a for a, b in zip(bounds[2:], bounds[1:-1])):
-        return None  # an empty part such as `when then`
+        return  # an empty part such as `when then`
     tokens[i].type = "CASE"
+    tokens[i].data = j
     for k in marks:
         if tokens[k].type == "NAME":
             tokens[k].type = "WHEN" if word_of(tokens[k]) == "when" else "THEN"
     tokens[j].type = "END"
-    return j
 
 
 # Where the expression holding a `between` ends: its `and` cannot be past these.
@@ -307,7 +303,7 @@ _BETWEEN_STOP = STMT_KEYWORDS | {"COMMA", "SEMI", "ASSIGN", "BETWEEN", "NOT_BETW
                                  "WHEN", "THEN", "END"}
 
 
-def _mark_between_and(tokens: list[HogToken], match: list[int], case_ends: dict[int, int], i: int) -> None:
+def _mark_between_and(tokens: list[HogToken], match: list[int], i: int) -> None:
     """Retype the `and` that completes the `between` at i as BETWEEN_AND.
 
     The low operand of PostHog's `x between low and high` is a whole expression and ANTLR's loop over it
@@ -336,12 +332,41 @@ def _mark_between_and(tokens: list[HogToken], match: list[int], case_ends: dict[
             break  # two statements side by side
         if t in OPENERS and match[j] > j:
             j = match[j]
-        elif t == "CASE" and j in case_ends:
-            j = case_ends[j]
+        elif t == "CASE":
+            j = tokens[j].data
         prev = tokens[j].type
         j += 1
     if last >= 0:
         tokens[last].type = "BETWEEN_AND"
+
+
+def _in_expression_statement(tokens: list[HogToken], match: list[int], i: int, header_ends: set[int]) -> bool:
+    """Whether the `(` at i, written after an operand and before `(...) :=`, continues a statement that
+    so far is a bare expression.
+
+    Then PostHog's grammar reads `f(x) (a) := 1` as ONE assignment to the call `f(x)(a)` (both readings
+    parse, and the assignment alternative comes first), which its compiler refuses. After `let x := e`,
+    `y := e`, `return e` or `throw e` only the two-statement reading parses: `let b := 0 (a) := 1`."""
+    k = i - 1
+    while k >= 0:
+        tok = tokens[k]
+        t = tok.type
+        if t in ("ASSIGN", "LET", "RETURN", "THROW"):
+            return False
+        if t in ("SEMI", "LBRACE_BLOCK", "ELSE") or (t == "RPAR" and id(tok) in header_ends):
+            return True
+        if t in CLOSERS:
+            opener = match[k]
+            if opener < 0 or tokens[opener].type == "LBRACE_BLOCK":
+                return True  # the end of a block statement
+            k = opener
+            t = tokens[k].type
+        elif t in OPENERS:
+            return True  # inside brackets: not a statement at all
+        if k > 0 and tokens[k - 1].type in EXPR_END and t in START_ONLY:
+            return True  # two statements side by side: ours starts at k
+        k -= 1
+    return True
 
 
 def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: bool = True) -> list[HogToken]:
@@ -386,11 +411,10 @@ def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: boo
                 tok.data = (str(tok),)
                 tok.kwcall = True
         elif t == "LPAR":
-            if prev in EXPR_END and match[i] > 0 and match[i] + 1 < n and tokens[match[i] + 1].type == "ASSIGN":
-                before = tokens[i - 1]
-                if not (before.type == "NAME" and before.end_pos == tok.start_pos):
-                    # `let b := 0 (a) := 1` is two statements, not an assignment to a call (spec 3.4).
-                    tok.type = "LPAR_GROUP"
+            if prev in EXPR_END and match[i] > 0 and match[i] + 1 < n and tokens[match[i] + 1].type == "ASSIGN" \
+                    and not _in_expression_statement(tokens, match, i, header_ends):
+                # `let b := 0 (a) := 1` is two statements, not an assignment to a call (spec 3.4).
+                tok.type = "LPAR_GROUP"
             if nxt is not None and nxt.type == "NAME" and not nxt.quoted and nxt.data[0].lower() == "select" \
                     and len(nxt.data) == 1 and i + 2 < n:
                 after = tokens[i + 2]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable as CallableType
 from dataclasses import dataclass, field
@@ -162,6 +161,28 @@ def resume(state: PausedState, value: Any, options: RunOptions | None = None, **
     return _run(state_bytecodes(state), state, opts, (value,), None, None)
 
 
+def copy_json(data: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), iterative so any nesting depth works."""
+    if not isinstance(data, (dict, list)):
+        return data
+    root: Any = {} if isinstance(data, dict) else []
+    work: list[tuple[Any, Any]] = [(data, root)]
+    while work:
+        source, target = work.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, child in items:
+            if isinstance(child, (dict, list)):
+                copied: Any = {} if isinstance(child, dict) else []
+                work.append((child, copied))
+            else:
+                copied = child
+            if isinstance(target, dict):
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root
+
+
 def run_with_handlers(
     program: Any,
     handlers: dict[str, CallableType[..., Any]],
@@ -184,5 +205,5 @@ def run_with_handlers(
         if handler is None:
             raise HogRuntimeError(f"Invalid async function call: {call.name}")
         value = handler(*call.args)
-        result = resume(copy.deepcopy(call.state), value, opts)
+        result = resume(copy_json(call.state), value, opts)
     return result

@@ -116,21 +116,42 @@ def to_js_string(value: Any) -> str:
 
 
 def _join(items: Any, seen: set[int]) -> str:
-    # Array.prototype.join(','): null elements are empty, nested arrays join recursively, and an array
-    # met again inside itself joins as '' (that is how JavaScript breaks the cycle).
-    if id(items) in seen or len(seen) > 200:
-        return ""
-    seen.add(id(items))
-    parts = []
-    for item in items:
+    """Array.prototype.join(','): null elements are empty, nested arrays join recursively, and an array
+    met again inside itself joins as '' (that is how JavaScript breaks the cycle). Iterative, so any
+    nesting depth works."""
+    out: list[str] = []
+    # Work items: a value to write, a separator (the _SEPARATOR object) or the id of a finished array.
+    work: list[Any] = [items]
+    on_path = set(seen)
+    while work:
+        item = work.pop()
+        if item is _SEPARATOR:
+            out.append(",")
+            continue
+        if type(item) is _Done:
+            on_path.discard(item)
+            continue
         if item is None:
-            parts.append("")
-        elif isinstance(item, (list, tuple)):
-            parts.append(_join(item, seen))
-        else:
-            parts.append(to_js_string(item))
-    seen.discard(id(items))
-    return ",".join(parts)
+            continue
+        if isinstance(item, (list, tuple)):
+            if id(item) in on_path:
+                continue
+            on_path.add(id(item))
+            work.append(_Done(id(item)))
+            for position in range(len(item) - 1, -1, -1):
+                work.append(item[position])
+                if position:
+                    work.append(_SEPARATOR)
+            continue
+        out.append(to_js_string(item))
+    return "".join(out)
+
+
+class _Done(int):
+    """An array id leaving the path of `_join`."""
+
+
+_SEPARATOR = object()
 
 
 def _is_number(value: Any) -> bool:

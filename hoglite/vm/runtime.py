@@ -7,6 +7,8 @@ variables and writes them back before calling in (see machine.py).
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from bisect import insort
 from typing import Any
@@ -24,6 +26,8 @@ from hoglite.vm.values import (
     MAX_SAFE_INTEGER,
     Callable,
     Closure,
+    HogErrorValue,
+    format_number,
     ValueConversionError,
     from_json_value,
     to_json_value,
@@ -58,22 +62,48 @@ def bytecode_stl(name: str) -> tuple[list[str], list[Any]] | None:
 
 
 def js_json(value: Any) -> str:
-    """JSON.stringify as the oracle shows values in error messages (a Map shows as `{}`)."""
-    import json
+    """JSON.stringify of a value as PostHog's VM holds it, for error messages (`Invalid closure: ...`).
 
-    def plain(item: Any, depth: int = 0) -> Any:
-        if depth > 50:
-            return None
-        if type(item) is dict:
-            return {}
+    A dict is a JavaScript Map there (`{}`), a tuple an array, numbers print as JavaScript prints them
+    (-0 as `0`, NaN/Infinity as `null`); errors, dates and functions are plain objects with their
+    marker keys (an error's payload key is absent when it was never given, which is the common case).
+    """
+
+    def encode(item: Any, depth: int) -> str:
+        kind = type(item)
+        if item is None or depth > 100:
+            return "null"
+        if kind is bool:
+            return "true" if item else "false"
+        if kind is str:
+            return json.dumps(item, ensure_ascii=False)
+        if kind is int or kind is float:
+            return format_number(item + 0) if math.isfinite(item) else "null"
+        if kind is dict:
+            return "{}"
         if isinstance(item, (list, tuple)):
-            return [plain(x, depth + 1) for x in item]
-        return to_json_value(item)
-
-    try:
-        return json.dumps(plain(value), separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError):
+            return "[" + ",".join(encode(child, depth + 1) for child in item) + "]"
+        if isinstance(item, HogErrorValue):
+            fields = {"__hogError__": True, "type": item.get("type"), "message": item.get("message")}
+            if item.get("payload") is not None:
+                fields["payload"] = item.get("payload")
+            return encode_object(fields, depth)
+        if isinstance(item, dict):  # dates: plain objects
+            return encode_object(item, depth)
+        if isinstance(item, Closure):
+            return (f'{{"__hogClosure__":true,"callable":{encode(item.callable, depth + 1)},'
+                    f'"upvalues":{json.dumps(item.upvalues, separators=(",", ":"))}}}')
+        if isinstance(item, Callable):  # the key order of PostHog's callable objects
+            fields = {"__hogCallable__": item.kind, "name": item.name, "chunk": item.chunk,
+                      "argCount": item.arg_count, "upvalueCount": item.upvalue_count, "ip": item.ip}
+            return encode_object(fields, depth)
         return "null"
+
+    def encode_object(fields: dict, depth: int) -> str:
+        parts = (f"{json.dumps(str(key), ensure_ascii=False)}:{encode(child, depth + 1)}" for key, child in fields.items())
+        return "{" + ",".join(parts) + "}"
+
+    return encode(value, 0)
 
 
 class Paused(Exception):

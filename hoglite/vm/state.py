@@ -246,22 +246,41 @@ class _Decoder:
         return self._node(body, path)
 
     def _node(self, body: Any, path: tuple[Any, ...]) -> Any:
-        # Recursion depth is bounded by the encoder's depth limit; states come from us or PostHog.
+        """Decode one value, iteratively (states may hold values nested thousands of levels deep).
+
+        The walk is pre-order, like the encoder's, so a `ref` always finds the object it names.
+        Containers are created when first met and filled as their children are decoded; a tuple is
+        built as a list and frozen once its children are done.
+        """
+        holder: list[Any] = [None]
+        work: list[tuple[Any, ...]] = [(body, path, holder, 0)]
+        while work:
+            item = work.pop()
+            if item[0] is _FREEZE:
+                _, items, node_path, parent, key = item
+                frozen = tuple(items)
+                self.objects[node_path] = frozen
+                _put(parent, key, frozen)
+                continue
+            node, node_path, parent, key = item
+            _put(parent, key, self._open(node, node_path, work, parent, key))
+        return holder[0]
+
+    def _open(self, body: Any, path: tuple[Any, ...], work: list[tuple[Any, ...]], parent: Any, key: Any) -> Any:
+        """The decoded value for `body` at `path`; its children are queued on `work`."""
         if path in self.refs:
             return self.objects.get(self.refs[path])
         note = self.by_path.get(path)
         if note is not None and note[0] == "float":
             return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(note[2])
         if isinstance(body, list):
-            items: list[Any] = []
-            if note is None or note[0] != "tuple":
-                self.objects[path] = items
-            for index, child in enumerate(body):
-                items.append(self._node(child, path + (index,)))
+            items: list[Any] = [None] * len(body)
             if note is not None and note[0] == "tuple":
-                result = tuple(items)
-                self.objects[path] = result
-                return result
+                work.append((_FREEZE, items, path, parent, key))  # runs after the children below
+            else:
+                self.objects[path] = items
+            for index in range(len(body) - 1, -1, -1):
+                work.append((body[index], path + (index,), items, index))
             return items
         if isinstance(body, dict):
             kind = note[0] if note is not None else None
@@ -272,11 +291,24 @@ class _Decoder:
             out: dict[Any, Any] = dict.__new__(HogErrorValue) if kind == "error" else {}
             self.objects[path] = out
             keys = [_decode_key(key) for key in note[2]] if kind == "dict" else None
-            for position, (key, child) in enumerate(body.items()):
-                real_key = keys[position] if keys is not None and position < len(keys) else key
-                dict.__setitem__(out, real_key, self._node(child, path + (position,)))
+            children = []
+            for position, (name, child) in enumerate(body.items()):
+                real_key = keys[position] if keys is not None and position < len(keys) else name
+                dict.__setitem__(out, real_key, None)  # keeps the entry order while children decode
+                children.append((child, path + (position,), out, real_key))
+            work.extend(reversed(children))
             return out
         return from_json_value(body)
+
+
+_FREEZE = object()
+
+
+def _put(parent: Any, key: Any, value: Any) -> None:
+    if isinstance(parent, dict):
+        dict.__setitem__(parent, key, value)
+    else:
+        parent[key] = value
 
 
 def restore_state(vm: Any, state: PausedState) -> None:

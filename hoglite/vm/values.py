@@ -301,8 +301,20 @@ def format_datetime_seconds(dt: Any) -> str:
     return text if "." in text else text + ".0"
 
 
-def print_value(value: Any, _path: set[int] | None = None) -> str:
-    """The repr format (§7.2 of the language spec): what `print` shows for a non-string value."""
+class _Text(str):
+    """Literal output (brackets, separators) on the printer's work stack, as opposed to a value."""
+
+
+class _Leave(int):
+    """Marks the end of a container on the printer's work stack: its id leaves the path."""
+
+
+_COMMA = _Text(", ")
+_COLON = _Text(": ")
+
+
+def _scalar_text(value: Any) -> str | None:
+    """The repr of a value that contains no other values, or None for containers and errors."""
     if value is None:
         return "null"
     if value is True:
@@ -321,34 +333,85 @@ def print_value(value: Any, _path: set[int] | None = None) -> str:
         return f"DateTime({format_datetime_seconds(value.get('dt'))}, {quote_string(str(value.get('zone')))})"
     if isinstance(value, HogDate):
         return f"Date({print_value(value.get('year'))}, {print_value(value.get('month'))}, {print_value(value.get('day'))})"
-    path = _path if _path is not None else set()
-    marker = id(value)
-    if isinstance(value, HogErrorValue):
-        # Errors, like dates and functions, are printed even when met again on the path.
-        payload = value.get("payload")
-        message = value.get("message")
-        message_text = quote_string(message) if isinstance(message, str) else quote_string(print_string(message))
-        if is_truthy(payload) and marker not in path:
-            path.add(marker)
-            try:
-                return f"{value.get('type')}({message_text}, {print_value(payload, path)})"
-            finally:
-                path.discard(marker)
-        return f"{value.get('type')}({message_text})"
-    if marker in path:
-        return "null"
-    path.add(marker)
-    try:
-        if isinstance(value, list):
-            return "[" + ", ".join(print_value(item, path) for item in value) + "]"
-        if isinstance(value, tuple):
-            inner = ", ".join(print_value(item, path) for item in value)
-            return f"tuple({inner})" if len(value) < 2 else f"({inner})"
-        if isinstance(value, dict):
-            return "{" + ", ".join(f"{print_value(k, path)}: {print_value(v, path)}" for k, v in value.items()) + "}"
-    finally:
-        path.discard(marker)
+    if isinstance(value, (list, tuple, dict)):
+        return None
     return str(value)
+
+
+def print_value(value: Any) -> str:
+    """The repr format (§7.2 of the language spec): what `print` shows for a non-string value.
+
+    Iterative (PostHog prints values nested a thousand levels deep, and so must we). A container met
+    again on the path being printed (a cycle) prints as `null`; errors, like dates and functions, are
+    exempt from that check (PostHog's printer skips them), but an error's payload is not, so an error
+    inside its own payload prints as `Type('message', null)` there.
+    """
+    text = _scalar_text(value)
+    if text is not None:
+        return text
+    out: list[str] = []
+    path: set[int] = set()
+    work: list[Any] = [value]
+    while work:
+        item = work.pop()
+        kind = type(item)
+        if kind is _Text:
+            out.append(item)
+            continue
+        if kind is _Leave:
+            path.discard(item)
+            continue
+        text = _scalar_text(item)
+        if text is not None:
+            out.append(text)
+            continue
+        if isinstance(item, HogErrorValue):
+            payload = item.get("payload")
+            message = item.get("message")
+            message_text = quote_string(message) if isinstance(message, str) else quote_string(print_string(message))
+            error_type = item.get("type")
+            type_text = error_type if isinstance(error_type, str) else _js_string(error_type)
+            if is_truthy(payload):
+                work.extend((_Text(")"), payload))
+                out.append(f"{type_text}({message_text}, ")
+            else:
+                out.append(f"{type_text}({message_text})")
+            continue
+        marker = id(item)
+        if marker in path:
+            out.append("null")
+            continue
+        path.add(marker)
+        work.append(_Leave(marker))
+        if isinstance(item, dict):
+            work.append(_Text("}"))
+            entries = list(item.items())
+            for position in range(len(entries) - 1, -1, -1):
+                key, child = entries[position]
+                work.extend((child, _COLON, key))
+                if position:
+                    work.append(_COMMA)
+            out.append("{")
+            continue
+        if kind is tuple:
+            work.append(_Text(")"))
+            opening = "tuple(" if len(item) < 2 else "("
+        else:
+            work.append(_Text("]"))
+            opening = "["
+        for position in range(len(item) - 1, -1, -1):
+            work.append(item[position])
+            if position:
+                work.append(_COMMA)
+        out.append(opening)
+    return "".join(out)
+
+
+def _js_string(value: Any) -> str:
+    # JavaScript's String() for an error type that is not a string (late import: operators imports us).
+    from hoglite.vm.operators import to_js_string
+
+    return to_js_string(value)
 
 
 def print_string(value: Any) -> str:

@@ -75,7 +75,7 @@ def test_table_output_and_only_filter() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0].startswith("# ")
-    assert lines[2].split()[:2] == ["workload", "hoglite"]
+    assert lines[2].split()[:3] == ["workload", "wall", "median"]
     body = [line for line in lines[4:] if line.strip()]
     assert len(body) == 1
     assert body[0].split()[0] == "compute/loop"
