@@ -246,15 +246,16 @@ class TemplateRun:
 
     def _continue(self, value: Any, options: Any) -> Callable[[], Any]:
         """How to resume the VM: in place when the pause happened in this process and the VM offers
-        it (no state round trip), else from the JSON state."""
-        from hoglite.vm import resume
+        it (`hoglite.vm.resume_call`, proposed in docs/performance.md: no state round trip), else
+        from the JSON state."""
+        import hoglite.vm as vm
 
         paused = self._paused
-        in_place = getattr(paused, "continue_with", None) if paused is not None else None
-        if in_place is not None and self._vm_state is None:
-            return lambda: in_place(value)
+        in_place = getattr(vm, "resume_call", None)
+        if in_place is not None and paused is not None and self._vm_state is None:
+            return lambda: in_place(paused, value, options)
         state = self.vm_state
-        return lambda: resume(state, value, options)
+        return lambda: vm.resume(state, value, options)
 
     def start(self) -> Outcome:
         """Run the code until its first async call, or to the end."""

@@ -183,6 +183,9 @@ def template_run_from_state(engine: Engine, state: Mapping[str, Any]) -> Any:
     _check_state(state)
     if state.get("kind") != "template":
         raise HogRuntimeError("Not a paused template invocation")
+    if "tape" in state:
+        raise HogRuntimeError("This paused template invocation was stored by an older hoglite (replay format) "
+                              "and cannot be resumed; run its event again")
     if state.get("pending") is None or "vm" not in state:
         raise HogRuntimeError("This invocation is not waiting for anything")
     template = _template_from_state(engine, state["template"])

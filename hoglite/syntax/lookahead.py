@@ -5,7 +5,9 @@ LALR(1) parser cannot do. `postprocess` settles them on the finished token list 
 retypes tokens, so grammar.lark stays LALR(1):
 
 * `a, b -> e` and `(a, b) -> e` lambdas: the parameter list becomes one LAMBDA_PARAMS token;
-* `{` as block, dict or placeholder (spec 3.4), and `x (y) := 1` as two statements;
+* `{` as block, dict or placeholder (spec 3.4);
+* `(y) := 1` after an operand: a new statement (`let b := 0 (a) := 1`), or, after a bare expression
+  statement, a call continuing it (`f(x) (a) := 1` is an assignment to a call, as in PostHog);
 * `if (` as an `if` statement or a call of the `if()` function (`if(c, a, b)` at statement start);
 * keywords followed by `(` in operand position are calls (`not(x)`, `and(a, b)`);
 * SQL's `CASE WHEN c THEN a ELSE b END`: `case`, `when`, `then` and `end` are plain names in HogQL's
@@ -38,8 +40,6 @@ def tokenize(text: str, smap: SourceMap, *, mode: str = "program") -> list[HogTo
     """Tokens for `mode` "program", "expression" (the input is one expression) or "template"."""
     tokens = Lexer(text, smap).run(template=mode == "template")
     return postprocess(tokens, smap, statement_start=mode == "program")
-
-
 
 
 MAX_NESTING = 200  # brackets; deeper programs are refused so later recursive passes stay safe
@@ -438,10 +438,16 @@ def postprocess(tokens: list[HogToken], smap: SourceMap, *, statement_start: boo
                     side.data = TRIM_SIDES[side.data[0].lower()]
                     from_.type = "FROM"
             if lower == "interval" and i + 2 < n and prev not in EXPR_END:
-                operand, unit = tokens[i + 1], tokens[i + 2]
-                if operand.type in ("NUMBER", "NAME") and unit.type == "NAME" and not unit.quoted \
-                        and len(unit.data) == 1 and unit.data[0].lower() in INTERVAL_UNITS \
-                        and (operand.type == "NUMBER" or len(operand.data) == 1):
+                # `interval <operand> <unit>`: a literal, a name, a call or a parenthesised expression.
+                last = i + 1
+                if tokens[last].type == "NAME" and last + 1 < n and tokens[last + 1].type == "LPAR":
+                    last += 1
+                if tokens[last].type == "LPAR" and match[last] > last:
+                    last = match[last]
+                elif tokens[last].type not in ("NUMBER", "NAME", "STRING"):
+                    last = n
+                unit = tokens[last + 1] if last + 1 < n else None
+                if unit is not None and word_of(unit) in INTERVAL_UNITS:
                     tok.type = "INTERVAL"
                     unit.type = "INTERVAL_UNIT"
                     unit.data = INTERVAL_UNITS[unit.data[0].lower()]

@@ -32,7 +32,6 @@ from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
     _BYTECODE,
-    _RECOSTED,
     _HOST,
     _IMPORT,
     _MAX,
@@ -40,6 +39,7 @@ from hoglite.vm.runtime import (
     _NATIVE,
     _OPERANDS,
     _ORDERING,
+    _RECOSTED,
     EMPTY_STACK,
     Paused,
     Runtime,

@@ -17,7 +17,7 @@ from hoglite.errors import HogLimitError, HogRuntimeError
 from hoglite.source import Span
 from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import limits as limit_messages
-from hoglite.vm.frames import Frame, UpValue, frame_closure, root_closure
+from hoglite.vm.frames import Frame, UpValue, root_closure
 from hoglite.vm.limits import Limits
 from hoglite.vm.memory import value_cost
 from hoglite.vm.operators import to_js_string
@@ -27,10 +27,9 @@ from hoglite.vm.values import (
     Callable,
     Closure,
     HogErrorValue,
-    format_number,
     ValueConversionError,
+    format_number,
     from_json_value,
-    to_json_value,
 )
 
 # Async built-ins (PostHog's ASYNC_STL): calling them pauses the run like a host async function.

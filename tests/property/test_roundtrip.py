@@ -184,7 +184,8 @@ _PIECES = ["let", "x", ":=", "1", "-1", "(", ")", "{", "}", "[", "]", ",", "->",
            "return", "not", "in", "like", ";", ".", "?.", "?", ":", "??", "+", "-", "*", "||", "=", "<", "<b", "try",
            "catch", "finally", "for", "while", "throw", "`q`", '"d"', "0x1", ".5", "true", "null", "between", "and",
            "or", "is", " ", "\n", "--", "//", "/*", "*/", "\\", "{x}", "f'{", "}'", "interval", "day", "sql",
-           "select", "cohort", "!", "&&", "é", "\\{", "''"]
+           "select", "cohort", "!", "&&", "é", "\\{", "''", "case", "when", "then", "end", "CASE", "WHEN",
+           "ELSE", "END", " and ", " between ", "if(", "not "]
 
 
 @settings(max_examples=200, deadline=None)

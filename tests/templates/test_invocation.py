@@ -371,3 +371,19 @@ def test_caches_are_safe_across_threads() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_vm_resume_call_is_used_when_the_state_was_never_taken(monkeypatch: Any) -> None:
+    import hoglite.vm as vm
+
+    used = []
+
+    def resume_call(call: Any, value: Any, options: Any) -> Any:  # stands in for the proposed VM API
+        used.append(call.name)
+        return vm.resume(call.state, value, options)
+
+    monkeypatch.setattr(vm, "resume_call", resume_call, raising=False)
+    mock = MockFetcher().add("https://example.com/a", {"status": 201, "body": {}})
+    result = invoke("let r := fetch('https://example.com/a')\nreturn fetch('https://example.com/a').status",
+                    fetcher=mock)
+    assert (result.outcome, result.value, used) == ("ok", 201, ["fetch", "fetch"])

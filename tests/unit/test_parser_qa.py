@@ -337,3 +337,45 @@ def test_template_escapes_next_to_holes() -> None:
     assert parse_template("{'\\\\d'}") == TemplateString((C("\\d"),))
     with pytest.raises(HogSyntaxError, match="Invalid escape sequence '\\\\d' in string"):
         parse_template("{'\\d'}")  # inside a hole the string rules of spec 2.5 apply
+
+
+# ---------------------------------------------------------------------------------------------------
+# A line starting with `(x) :=` after an expression statement (spec 3.4)
+
+
+def test_parenthesised_target_after_an_expression_statement_continues_it() -> None:
+    # Both readings parse; PostHog's grammar tries the assignment first, so the target is the call
+    # `print(a)(a)` (HogQL's parametric form after a name), which the compiler then refuses.
+    assert S("print(a)\n(a) := 2") == (Assign(Call("print", (F("a"),), (F("a"),)), C(2)),)
+    assert S("f()\n(a) := 2") == (Assign(Call("f", (F("a"),), ()), C(2)),)
+    assert S("if (c) g(1) (a) := 2") == (If(F("c"), Assign(Call("g", (F("a"),), (C(1),)), C(2))),)
+    assert S("x.y (a) := 2") == (Assign(ExprCall(F("x", "y"), (F("a"),)), C(2)),)
+
+
+def test_parenthesised_target_after_other_statements_starts_a_new_one() -> None:
+    # Only the two-statement reading parses after `let`, `:=`, `return`, a `;` or a block.
+    assert S("let b := 0 (a) := 1 (b) := 2") == (
+        VarDecl("b", C(0)), Assign(F("a"), C(1)), Assign(F("b"), C(2)))
+    assert S("a := b\n(a) := 3") == (Assign(F("a"), F("b")), Assign(F("a"), C(3)))
+    assert S("print(a); (a) := 2") == (stmt(call("print", F("a"))), Assign(F("a"), C(2)))
+    assert S("if (c) { print(a) } (a) := 2") == (
+        If(F("c"), Block((stmt(call("print", F("a"))),))), Assign(F("a"), C(2)))
+    assert S("fun f() { return a (b) := 1 }")[0].body == Block((Return(F("a")), Assign(F("b"), C(1))))
+    assert S("let x := 1 print(x) (x) := 2")[1] == Assign(Call("print", (F("x"),), (F("x"),)), C(2))
+
+
+# ---------------------------------------------------------------------------------------------------
+# SQL sugar
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("interval 2 day", call("toIntervalDay", C(2))),
+    ("interval x.y hour", call("toIntervalHour", F("x", "y"))),
+    ("interval f(2) month", call("toIntervalMonth", call("f", C(2)))),
+    ("interval (1 + 2) WEEK", call("toIntervalWeek", Arithmetic("+", C(1), C(2)))),
+    ("interval '3' year", call("toIntervalYear", C("3"))),
+    ("interval + 1", Arithmetic("+", F("interval"), C(1))),
+    ("a.interval", F("a", "interval")),
+])
+def test_interval_operands(source: str, expected) -> None:
+    assert E(source) == expected

@@ -20,15 +20,16 @@ from hoglite.vm import Limits, execute, resume
 
 def _hoglite(bytecode: list[Any], **options: Any) -> dict[str, Any]:
     """Run on hoglite; the result in the oracle runner's shape (stdout, error, result, ops)."""
+    from hoglite.vm import DefaultHost
     from hoglite.vm.values import print_value
 
-    host_lines: list[str] = []
+    host = DefaultHost()
     try:
-        run = execute(bytecode, **options)
-    except UncaughtHogError as error:
-        return {"stdout": getattr(error, "output", host_lines), "error": f"{error.error_type}('{error.error_message}')"}
+        run = execute(bytecode, host=host, **options)
+    except UncaughtHogError as error:  # its message is PostHog's `Type('message')` text
+        return {"stdout": list(host.output), "error": error.message}
     except HogRuntimeError as error:
-        return {"stdout": host_lines, "error": error.message}
+        return {"stdout": list(host.output), "error": error.message}
     result = None if run.value is None else print_value(run.value)
     return {"stdout": run.output, "error": None, "result": result, "ops": run.ops, "maxMemUsed": run.max_mem_used}
 
@@ -153,8 +154,8 @@ ERRORS = {
     "global_chain": "print(a.b.c)",
     "global_chain_index": "print(missing['x'].y)",
     "unsupported": "print(foo(1, 2))",
-    "index_zero_read": "print((1, 2)[0])",
-    "index_zero_write": "let a := [1]\na[0] := 2",
+    "index_zero_read": "let z := 0\nprint((1, 2)[z])",
+    "index_zero_write": "let a := [1]\nlet z := 0\na[z] := 2",
     "set_on_string": "let s := 'x'\ns.k := 1",
     "set_on_null_chain": "let d := {'a': null}\nd.a.b := 1",
     "set_on_function": "let n := x -> x\nn.a := 2",
