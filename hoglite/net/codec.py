@@ -68,9 +68,76 @@ def js_number(value: int | float) -> str:
 
 def js_stringify(value: Any) -> str:
     """Serialise a Hog value like PostHog's `JSON.stringify(convertHogToJS(value))`."""
+    if _plain(value, 0):
+        # Nothing in it where Python's JSON and JavaScript's differ: the C encoder writes it.
+        return _PLAIN_ENCODER.encode(value)
     out: list[str] = []
     _write(value, out, set(), 0)
     return "".join(out)
+
+
+# Python's C encoder writes exactly what JSON.stringify writes for: None, bools, exact ints within
+# +-2**53, floats whose repr is already JavaScript's spelling, strings without lone surrogates (no
+# ASCII escaping; the same short escapes and lower-case \u00xx for control characters), exact
+# lists/tuples and exact dicts with exact-str keys. Anything else (dates, errors, closures, other
+# numbers, cycles, deep nesting) takes the writer below.
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_SCALARS = (type(None), bool)
+_PLAIN_DEPTH = 64  # deeper values are rare; the writer below handles them (and cycles) properly
+
+
+def _plain_str(text: str) -> bool:
+    return text.isascii() or _SURROGATE.search(text) is None
+
+
+def _plain_float(number: float) -> bool:
+    return math.isfinite(number) and repr(number) == format_number(number)
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """True when the C encoder's output for `value` is exactly JavaScript's (see above)."""
+    kind = type(value)
+    if kind is dict:
+        if depth >= _PLAIN_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or _plain_str(key)):
+                return False
+            kind = type(item)
+            if kind is str:
+                if not (item.isascii() or _plain_str(item)):
+                    return False
+            elif kind is int:
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    return False
+            elif kind in _SCALARS:
+                continue
+            elif not _plain(item, depth + 1):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        if depth >= _PLAIN_DEPTH:
+            return False
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                if not (item.isascii() or _plain_str(item)):
+                    return False
+            elif kind is int:
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    return False
+            elif kind in _SCALARS:
+                continue
+            elif not _plain(item, depth + 1):
+                return False
+        return True
+    if kind is str:
+        return _plain_str(value)
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if kind is float:
+        return _plain_float(value)
+    return kind in _SCALARS
 
 
 def _write(value: Any, out: list[str], path: set[int], depth: int) -> None:

@@ -40,6 +40,7 @@ from hoglite.net.guard import (
     GuardedBackend,
     IPNetwork,
     Resolver,
+    UrlTarget,
     check_url_syntax,
     parse_allow_entries,
 )
@@ -59,6 +60,7 @@ FORBIDDEN_HEADERS = frozenset({
     "trailer", "proxy-connection",
 })
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+_PLAIN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})  # known good
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -72,6 +74,9 @@ class FetchRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: str | bytes | None = None
     timeout_seconds: float | None = None  # from options.timeoutMs (already capped at 10 s)
+    # The header items build_request validated. A fetcher re-validates the headers unless they still
+    # equal this snapshot (so a request edited or built elsewhere is checked again, a fresh one is not).
+    _checked_headers: tuple[tuple[str, str], ...] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The shape PostHog stores as the invocation's `queueParameters` (plus `timeoutMs` when set)."""
@@ -191,7 +196,31 @@ def build_request(url: Any, options: Any = None) -> FetchRequest:
     # Keep the author's URL text (exact matching in mocks and tests) unless the host was an odd IPv4
     # spelling, which is rewritten so the recorded URL names the address really contacted.
     final_url = target.url if target.ip is not None and target.ip.version == 4 and target.url != url else url
-    return FetchRequest(url=final_url, method=method, headers=headers, body=body, timeout_seconds=timeout_seconds)
+    return FetchRequest(url=final_url, method=method, headers=headers, body=body, timeout_seconds=timeout_seconds,
+                        _checked_headers=tuple(headers.items()))
+
+
+# Header names already found valid and allowed, with their lower-case form. Templates use a handful
+# of names, so this stays tiny; the bound only matters against a program inventing names.
+_GOOD_HEADER_NAMES: dict[str, str] = {}
+_GOOD_HEADER_NAMES_MAX = 512
+
+
+def _header_name(name: Any) -> str:
+    """The lower-case form of a valid, allowed header name; raises FetchRequestError otherwise."""
+    if type(name) is str:
+        lower = _GOOD_HEADER_NAMES.get(name)
+        if lower is not None:
+            return lower
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        shown = _field_name(str(name))
+        raise FetchRequestError(f"headers.{shown}", "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
+    lower = name.lower()
+    if lower in FORBIDDEN_HEADERS:
+        raise FetchRequestError(f"headers.{name}", "cannot be set by a template; the HTTP client sets it")
+    if type(name) is str and len(_GOOD_HEADER_NAMES) < _GOOD_HEADER_NAMES_MAX:
+        _GOOD_HEADER_NAMES[name] = lower
+    return lower
 
 
 def _normalise_headers(raw: Any) -> dict[str, str]:
@@ -202,24 +231,32 @@ def _normalise_headers(raw: Any) -> dict[str, str]:
     for name, value in raw.items():
         if not isinstance(value, str):
             continue  # PostHog drops non-string header values silently
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            shown = _field_name(str(name))
-            raise FetchRequestError(f"headers.{shown}", "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
-        lower = name.lower()
-        if lower in FORBIDDEN_HEADERS:
-            raise FetchRequestError(f"headers.{name}", "cannot be set by a template; the HTTP client sets it")
+        lower = _header_name(name)
         if lower in seen:
             raise FetchRequestError(f"headers.{name}", f"is given twice (also as {seen[lower]!r})")
-        if _BAD_VALUE_CHAR.search(value):
-            raise FetchRequestError(f"headers.{name}", "value contains a line break or control character")
-        try:
-            value.encode("latin-1")
-        except UnicodeEncodeError:
-            raise FetchRequestError(f"headers.{name}", "value contains characters outside Latin-1; encode it first "
-                                    "(for example with encodeURLComponent)") from None
+        # Printable ASCII (0x20-0x7e) is always fine; anything else gets the full checks.
+        if not (value.isascii() and value.isprintable()):
+            if _BAD_VALUE_CHAR.search(value):
+                raise FetchRequestError(f"headers.{name}", "value contains a line break or control character")
+            try:
+                value.encode("latin-1")
+            except UnicodeEncodeError:
+                raise FetchRequestError(f"headers.{name}", "value contains characters outside Latin-1; encode it "
+                                        "first (for example with encodeURLComponent)") from None
         seen[lower] = name
         headers[name] = value.strip(" \t")  # as the Fetch standard normalises values
     return headers
+
+
+def _headers_are_normal(request: FetchRequest) -> bool:
+    """True when `request.headers` is what build_request's rules produce. The checks are not weakened:
+    a snapshot match means build_request validated exactly these items."""
+    headers = request.headers
+    if type(headers) is not dict:
+        return False
+    if request._checked_headers is not None and tuple(headers.items()) == request._checked_headers:
+        return True
+    return _normalise_headers(headers) == headers  # a specific violation raises its own FetchRequestError
 
 
 def _normalise_body(raw: Any, method: str) -> str | None:
@@ -436,8 +473,8 @@ class _FetcherBase:
         self.verify = verify
         self.guard = AddressGuard.from_policy(self.policy, resolver)
 
-    def _start(self, request: FetchRequest) -> tuple[str, float]:
-        """Count the call, re-check URL, host name (no DNS yet) and headers. Returns (url, timeout).
+    def _start(self, request: FetchRequest) -> tuple[UrlTarget, float]:
+        """Count the call, re-check URL, host name (no DNS yet) and headers. Returns (target, timeout).
 
         The checks repeat build_request's so that a FetchRequest built by other code (a host, a stored
         paused state) gets the same protection.
@@ -449,23 +486,27 @@ class _FetcherBase:
         self.fetch_count += 1
         target = check_url_syntax(request.url)
         self.guard.check_name(target.host)
-        if not _TOKEN.fullmatch(request.method) or request.method in FORBIDDEN_METHODS or request.method != request.method.upper():
-            raise FetchRequestError("method", f"{_field_name(request.method)!r} is not an allowed HTTP method")
-        if _normalise_headers(request.headers) != request.headers:
+        method = request.method
+        if method not in _PLAIN_METHODS and (not isinstance(method, str) or not _TOKEN.fullmatch(method)
+                                             or method in FORBIDDEN_METHODS or method != method.upper()):
+            raise FetchRequestError("method", f"{_field_name(str(method))!r} is not an allowed HTTP method")
+        if not _headers_are_normal(request):
             raise FetchRequestError("headers", "must be normalised by build_request (string values, no padding)")
         timeout = self.policy.timeout_seconds
         if request.timeout_seconds is not None:
             timeout = min(timeout, request.timeout_seconds)
-        return target.url, timeout
+        return target, timeout
 
     def _timeouts(self, timeout: float) -> httpx.Timeout:
         return httpx.Timeout(timeout, connect=min(self.policy.connect_timeout_seconds, timeout))
 
-    def _send_args(self, request: FetchRequest, url: str, timeout: float) -> dict[str, Any]:
+    def _build(self, client: httpx.Client | httpx.AsyncClient, request: FetchRequest, target: UrlTarget,
+               timeout: float) -> httpx.Request:
+        """The httpx request for one attempt. Sends the URL httpx already parsed in check_url_syntax."""
         body = request.body.encode("utf-8", "surrogatepass") if isinstance(request.body, str) else request.body
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in request.headers.items()]
-        return {"method": request.method, "url": url, "headers": headers, "content": body,
-                "timeout": self._timeouts(timeout)}
+        url = target.http_url if target.http_url is not None else target.url
+        return client.build_request(request.method, url, headers=headers, content=body, timeout=self._timeouts(timeout))
 
     def _check_length(self, response: httpx.Response) -> None:
         declared = response.headers.get("content-length")
@@ -567,7 +608,7 @@ class Fetcher(_FetcherBase):
 
     def fetch(self, request: FetchRequest, *, deadline: float | None = None) -> FetchResponse:
         """Perform `request` with retries. `deadline` (on `clock`) stops retries that would end past it."""
-        url, timeout = self._start(request)
+        target, timeout = self._start(request)
         log: list[str] = []
         attempt = 0
         while True:
@@ -575,7 +616,7 @@ class Fetcher(_FetcherBase):
             response: FetchResponse | None = None
             error: Exception | None = None
             try:
-                response = self._attempt(request, url, timeout)
+                response = self._attempt(request, target, timeout)
             except FetchError as exc:
                 raise self._attach(exc, log) from None
             except _NON_RETRYABLE as exc:
@@ -596,11 +637,9 @@ class Fetcher(_FetcherBase):
                 raise self._give_up(error, attempt, log)
             self.sleep(delay)
 
-    def _attempt(self, request: FetchRequest, url: str, timeout: float) -> FetchResponse:
+    def _attempt(self, request: FetchRequest, target: UrlTarget, timeout: float) -> FetchResponse:
         started = self.clock()
-        args = self._send_args(request, url, timeout)
-        http_request = self.client.build_request(args["method"], args["url"], headers=args["headers"],
-                                                 content=args["content"], timeout=args["timeout"])
+        http_request = self._build(self.client, request, target, timeout)
         response = self.client.send(http_request, stream=True, follow_redirects=self.policy.follow_redirects)
         try:
             reader = self._reader(response)
@@ -651,7 +690,7 @@ class AsyncFetcher(_FetcherBase):
         return other
 
     async def fetch(self, request: FetchRequest, *, deadline: float | None = None) -> FetchResponse:
-        url, timeout = self._start(request)
+        target, timeout = self._start(request)
         log: list[str] = []
         attempt = 0
         while True:
@@ -659,7 +698,7 @@ class AsyncFetcher(_FetcherBase):
             response: FetchResponse | None = None
             error: Exception | None = None
             try:
-                response = await self._attempt(request, url, timeout)
+                response = await self._attempt(request, target, timeout)
             except FetchError as exc:
                 raise self._attach(exc, log) from None
             except _NON_RETRYABLE as exc:
@@ -680,24 +719,21 @@ class AsyncFetcher(_FetcherBase):
                 raise self._give_up(error, attempt, log)
             await self.sleep(delay)
 
-    async def _attempt(self, request: FetchRequest, url: str, timeout: float) -> FetchResponse:
-        args = self._send_args(request, url, timeout)
-        http_request = self.client.build_request(args["method"], args["url"], headers=args["headers"],
-                                                 content=args["content"], timeout=args["timeout"])
-
-        async def run() -> FetchResponse:
-            response = await self.client.send(http_request, stream=True, follow_redirects=self.policy.follow_redirects)
-            try:
-                reader = self._reader(response)
-                async for chunk in response.aiter_raw():
-                    reader.feed(chunk)
-                return self._finish(response, reader)
-            finally:
-                await response.aclose()
-
+    async def _attempt(self, request: FetchRequest, target: UrlTarget, timeout: float) -> FetchResponse:
+        http_request = self._build(self.client, request, target, timeout)
         try:
             # One deadline over connect + headers + body, so a slow drip cannot outlast the timeout.
-            return await asyncio.wait_for(run(), timeout)
+            # (asyncio.timeout, unlike wait_for, needs no extra task per attempt.)
+            async with asyncio.timeout(timeout):
+                response = await self.client.send(http_request, stream=True,
+                                                  follow_redirects=self.policy.follow_redirects)
+                try:
+                    reader = self._reader(response)
+                    async for chunk in response.aiter_raw():
+                        reader.feed(chunk)
+                    return self._finish(response, reader)
+                finally:
+                    await response.aclose()
         except TimeoutError:
             raise httpx.ReadTimeout(f"response took longer than {timeout:g}s") from None
 

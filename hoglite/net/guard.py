@@ -22,12 +22,13 @@ tests and local development; `allow_private_networks` switches the address check
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
@@ -42,6 +43,10 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 MAX_CONNECT_ADDRESSES = 4  # addresses tried per connection before giving up
+# check_url_syntax keeps this many recent results (keyed by the exact URL text). A template calls
+# the same few URLs for every event, and the check (httpx's parser) is most of build_request's cost.
+URL_CHECK_CACHE_SIZE = 1024
+URL_CHECK_CACHE_MAX_LENGTH = 2048  # longer URLs (big query strings) are checked every time, not kept
 
 _V4 = ipaddress.IPv4Network
 _V6 = ipaddress.IPv6Network
@@ -205,10 +210,29 @@ class UrlTarget:
     host: str
     port: int
     ip: IPAddress | None  # set when the host is an address literal
+    # httpx's parse of `url` (immutable), so sending does not parse the same text again.
+    http_url: httpx.URL | None = field(default=None, compare=False, repr=False)
 
 
 def check_url_syntax(url: str) -> UrlTarget:
-    """Validate scheme and host without any DNS; canonicalise IPv4 spellings. Raises FetchRequestError('url')."""
+    """Validate scheme and host without any DNS; canonicalise IPv4 spellings. Raises FetchRequestError('url').
+
+    Results are kept in a bounded LRU cache keyed by the exact URL text (only successes: a bad URL
+    raises a fresh error every time). The check is a pure function of the text, and UrlTarget is
+    immutable, so a cached answer is the answer. The address guard is not affected: it still
+    resolves and checks at every connect.
+    """
+    if type(url) is str and len(url) <= URL_CHECK_CACHE_MAX_LENGTH:  # exact str: its hash and == are str's
+        return _check_url_syntax_cached(url)
+    return _check_url_syntax(url)
+
+
+def clear_url_check_cache() -> None:
+    """Forget the cached URL checks (tests; nothing else needs it)."""
+    _check_url_syntax_cached.cache_clear()
+
+
+def _check_url_syntax(url: str) -> UrlTarget:
     if not url:
         raise FetchRequestError("url", "Invalid URL: the URL is empty")
     try:
@@ -265,7 +289,10 @@ def check_url_syntax(url: str) -> UrlTarget:
             labels = host.split(".")
             if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
                 raise FetchRequestError("url", f"Invalid URL: {parsed.host!r} is not a valid host name")
-    return UrlTarget(url=str(parsed), scheme=scheme, host=host, port=effective_port, ip=ip)
+    return UrlTarget(url=str(parsed), scheme=scheme, host=host, port=effective_port, ip=ip, http_url=parsed)
+
+
+_check_url_syntax_cached = functools.lru_cache(maxsize=URL_CHECK_CACHE_SIZE)(_check_url_syntax)
 
 
 def _canonicalise_ipv4_netloc(url: str) -> str | None:
@@ -345,6 +372,8 @@ class AddressGuard:
         if name in _LOCALHOST_NAMES or name.endswith(".localhost"):
             raise FetchBlockedError("localhost", f"fetch blocked: {name!r} is this machine (a loopback name)",
                                     hint=f"for local development, allow it explicitly (--allow-host {name})")
+        if ":" not in name and not name.replace(".", "").isdigit():
+            return  # not an address literal: ip_address() accepts only dotted decimal or IPv6 (has ':')
         try:
             literal = ipaddress.ip_address(name)
         except ValueError:

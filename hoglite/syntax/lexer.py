@@ -96,6 +96,7 @@ _FSTRING_TEXT = re.compile(r"(?:[^'\\{]|''|\\[\s\S])*")
 # In a whole-input template a backslash is ordinary text unless it starts a known escape (below).
 _TEMPLATE_TEXT = re.compile(r"(?:[^\\{]|\\[\s\S]?)*")
 _QUOTED_BODY = {"`": re.compile(r"(?:[^`\\]|``|\\[\s\S])*"), '"': re.compile(r'(?:[^"\\]|""|\\[\s\S])*')}
+_BACKSLASH_PAIR = re.compile(r"\\[\s\S]")
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[\s\S])|''|``|\"\"")
 # Atomic: a comment skipped here must not be re-read as the `/` or letter that makes a tag.
 _TAG_AFTER_NAME = re.compile(rf"(?>(?:{_WS}|//[^\n]*|--[^\n]*|/\*[\s\S]*?\*/)*)([>/A-Za-z0-9_])")
@@ -415,8 +416,10 @@ class Lexer:
             hint = "strings use single quotes: 'text'" if quote == '"' else None
             raise self.smap.error("Unterminated quoted identifier", start, start + 1, hint=hint)
         raw = text[start + 1:end]
-        if quote == "`" and "\\`" in raw:
-            at = start + 1 + raw.index("\\`")
+        # Backslash pairs are read left to right, so in `\\``` the backslash is escaped, not the quote.
+        bad = [m for m in _BACKSLASH_PAIR.finditer(raw) if m.group() == "\\`"] if quote == "`" else []
+        if bad:
+            at = start + 1 + bad[0].start()
             raise self.smap.error("Invalid escape sequence '\\`' in quoted identifier: write ``", at, at + 2)
         name = self.decode(raw, start + 1, quote)
         prev = self.prev_type()

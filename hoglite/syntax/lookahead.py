@@ -250,6 +250,10 @@ def _is_if_call(tokens: list[HogToken], match: list[int], i: int) -> bool:
     return close + 1 >= len(tokens) or tokens[close + 1].type in _CONTINUES_EXPRESSION
 
 
+# A CASE expression cannot reach past these (`f(case, when, ...)` holds names only).
+_CASE_STOP = CLOSERS | {"SEMI", "COMMA", "ASSIGN"}
+
+
 def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> None:
     """Retype `case [x] when c then a ... [else d] end` starting at i. The CASE token's `data` becomes
     the index of its END, so later scans can step over the whole construct like a bracket group.
@@ -257,13 +261,20 @@ def _mark_case(tokens: list[HogToken], match: list[int], i: int) -> None:
     Only a complete construct is retyped, so `case`, `when`, `then` and `end` stay usable as names."""
     n = len(tokens)
     nested = 0
+    pending_ternary = 0
     marks: list[int] = []
     j = i + 1
     while j < n:
         tok = tokens[j]
         t = tok.type
-        if t in CLOSERS or t == "SEMI" or (t in STMT_KEYWORDS and t != "ELSE"):
+        if t in _CASE_STOP or (t in STMT_KEYWORDS and t != "ELSE"):
             return
+        if t == "QUESTION":
+            pending_ternary += 1
+        elif t == "COLON":
+            if not pending_ternary:
+                return  # `{case: 1}`: a dict key, not a CASE
+            pending_ternary -= 1
         if t in OPENERS:
             if match[j] < 0:
                 return

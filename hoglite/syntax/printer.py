@@ -49,9 +49,9 @@ def quote_string(value: str) -> str:
     return "'" + _escape(value, _STRING_SPECIAL) + "'"
 
 
-# Words the lexer treats specially in some positions (`interval 2 day`, `(select ...)`, `in cohort 5`);
-# quoting them is always safe.
-_QUOTE_ANYWAY = frozenset({"interval", "select", "cohort", "sql"})
+# Words the lexer treats specially in some positions (`interval 2 day`, `(select ...)`, `in cohort 5`,
+# `case when ... end`); quoting them is always safe.
+_QUOTE_ANYWAY = frozenset({"interval", "select", "cohort", "sql", "case", "when", "then", "end"})
 
 
 def quote_identifier(name: str, *, member: bool = False) -> str:

@@ -114,7 +114,7 @@ class VM(Runtime):
                     push(value)
                     cost = mem[slot]
                     if mutated and type(value) in _RECOSTED:
-                        cost = self.cost(value)
+                        cost = self.container_cost(value) if type(value) is not str else value_cost(value)
                     mpush(cost)
                     mem_used += cost
                     if mem_used > peak:
@@ -419,7 +419,7 @@ class VM(Runtime):
                         value = stack[upvalue.location]
                         cost = mem[upvalue.location]
                         if mutated and type(value) in _RECOSTED:
-                            cost = self.cost(value)
+                            cost = self.container_cost(value) if type(value) is not str else value_cost(value)
                     push(value)
                     mpush(cost)
                     mem_used += cost

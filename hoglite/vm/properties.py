@@ -6,9 +6,9 @@ key is not a position); strings, numbers and functions have no properties (null)
 dict keys and array elements; writing past the end of an array extends it (with nulls where the
 oracle leaves JavaScript holes).
 
-Decisions (docs/compat.md): `.length` of an array or tuple is its length, as in the oracle (a JavaScript
-artefact that Hog code written against PostHog may rely on); other JavaScript artefacts (`arr['0']`,
-`tuple.__isHogTuple`) read as null. Tuples are immutable (the oracle lets you assign into them).
+Decisions (docs/compat.md): `.length` of an array or tuple is its length and a string index reads the
+0-based element (`arr['0']` is the first), as in the oracle (JavaScript artefacts that Hog code written
+against PostHog may rely on); other JavaScript properties (`tuple.__isHogTuple`, `arr.map`) read as null. Tuples are immutable (the oracle lets you assign into them).
 """
 
 from __future__ import annotations
@@ -50,8 +50,13 @@ def get_property(obj: Any, key: Any) -> Any:
             if key != key:  # NaN
                 return None
             return _sequence_item(obj, key)
-        if key == "length" and kind is str:
-            return len(obj)
+        if kind is str:
+            if key == "length":
+                return len(obj)
+            # JavaScript reads an array's own index property: '1' is the 0-based element there.
+            if key.isdigit() and key.isascii() and (key == "0" or key[0] != "0"):
+                position = int(key)
+                return obj[position] if position < len(obj) else None
         return None
     return None
 

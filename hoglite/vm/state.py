@@ -40,6 +40,7 @@ from hoglite.vm.values import (
     HogErrorValue,
     ValueConversionError,
     from_json_value,
+    js_property_order,
     json_key,
     to_json_value,
 )
@@ -296,6 +297,8 @@ class _Decoder:
                 real_key = keys[position] if keys is not None and position < len(keys) else name
                 dict.__setitem__(out, real_key, None)  # keeps the entry order while children decode
                 children.append((child, path + (position,), out, real_key))
+            if kind is None:
+                js_property_order(out)  # as from_json_value orders plain host objects (and PostHog)
             work.extend(reversed(children))
             return out
         return from_json_value(body)

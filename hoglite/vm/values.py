@@ -538,12 +538,37 @@ def _convert_tree(root: Any, max_depth: int, copies: dict[int, Any]) -> Any:
             continue
         stack.pop()
         del copies[id(source)]
+        if type(target) is dict:
+            js_property_order(target)
         done = tuple(target) if top[3] else target
         if stack:
             _store(stack[-1][1], top[4], done)
         else:
             finished = done
     return finished
+
+
+def _is_array_index(key: Any) -> bool:
+    return type(key) is str and key.isdigit() and key.isascii() and (key == "0" or key[0] != "0") and int(key) < 2**32 - 1
+
+
+def js_property_order(target: dict) -> None:
+    """Reorder host data in place the way a JavaScript object orders its keys, which is the order
+    PostHog's VM sees them in: array-index keys ('0', '7', '10') first, ascending, then the rest in
+    insertion order. (Affects globals, host results and resumed states, as in PostHog.)"""
+    index_keys = [key for key in target if _is_array_index(key)]
+    if not index_keys:
+        return
+    ordered = sorted(index_keys, key=int)
+    if list(target)[: len(ordered)] == ordered:
+        return
+    entries = dict(target)
+    target.clear()
+    for key in ordered:
+        target[key] = entries[key]
+    for key, value in entries.items():
+        if key not in target:
+            target[key] = value
 
 
 def _iter_children(value: Any) -> Any:

@@ -21,7 +21,7 @@ PROGRAM_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_chec
 
 _TRICKY_NAMES = ["x", "y", "event", "$browser", "_tmp", "date", "key", "from", "type", "if", "let", "not", "null",
                  "in", "f", "sql", "interval", "select", "cohort", "True", "a b", "it's", "back`tick", "back\\slash",
-                 "2", "é", "new\nline", "{brace}"]
+                 "2", "é", "new\nline", "{brace}", "case", "when", "then", "end", "END"]
 names = st.one_of(st.sampled_from(_TRICKY_NAMES),
                   st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1,
                           max_size=6))

@@ -122,6 +122,11 @@ def test_case_words_stay_names_outside_a_case() -> None:
     assert E("x?.case") == Index(F("x"), C("case"), nullish=True, dotted=True)
     assert E("end - 1") == Arithmetic("-", F("end"), C(1))
     assert E("case") == F("case")
+    assert E("f(case, when, x, then, y, end)") == call("f", F("case"), F("when"), F("x"), F("then"), F("y"),
+                                                       F("end"))
+    assert E("{case: 1, when: 2, then: 3, end: 4}") == DictLit(
+        ((F("case"), C(1)), (F("when"), C(2)), (F("then"), C(3)), (F("end"), C(4))))
+    assert E("case when a then b ? c : d else e end") == call("if", F("a"), Ternary(F("b"), F("c"), F("d")), F("e"))
 
 
 def test_case_in_statement_positions() -> None:
@@ -379,3 +384,26 @@ def test_parenthesised_target_after_other_statements_starts_a_new_one() -> None:
 ])
 def test_interval_operands(source: str, expected) -> None:
     assert E(source) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
+    # PostHog's lambda is a primary alternative: it may stand as any operand, and its body extends as
+    # far as it can.
+    ("a ?? x -> x", NullishCoalesce(F("a"), Lambda(("x",), F("x")))),
+    ("1 + x -> x * 2", Arithmetic("+", C(1), Lambda(("x",), Arithmetic("*", F("x"), C(2))))),
+    ("not x -> x", Not(Lambda(("x",), F("x")))),
+    ("c ? x -> 1 : y -> 2", Ternary(F("c"), Lambda(("x",), C(1)), Lambda(("y",), C(2)))),
+    ("x -> x ?? 1", Lambda(("x",), NullishCoalesce(F("x"), C(1)))),
+    ("a = (x, y) -> x", eq(F("a"), Lambda(("x", "y"), F("x")))),
+])
+def test_lambda_as_operand(source: str, expected) -> None:
+    assert E(source) == expected
+    roundtrips(source)
+
+
+def test_escaped_backslash_before_doubled_backquote() -> None:
+    # `\\` is one escaped backslash, then `` is a back-quote: the name is \` (backslash, back-quote).
+    assert S("let `\\\\``` := 1") == (VarDecl("\\`", C(1)),)
+    roundtrips("let `\\\\``` := 1")
+    with pytest.raises(HogSyntaxError, match="Invalid escape sequence"):
+        parse_program("let `a\\`b` := 1")
