@@ -23,6 +23,7 @@ to exactly that address. TLS (SNI and certificate checks against the URL's host 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 from collections import deque
@@ -183,10 +184,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         if self._pending:
-            try:
+            # As httpcore does for a failed write: still read, the server may have answered first.
+            with contextlib.suppress(httpcore.WriteError):
                 await self._flush(timeout)
-            except httpcore.WriteError:
-                pass  # as httpcore does: still read, the server may have answered before closing
         protocol = self._protocol
         if not protocol.chunks and not protocol.eof:
             waiter = asyncio.get_running_loop().create_future()
@@ -225,6 +225,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from None
         if transport is None:  # pragma: no cover - asyncio returns None only when the transport closed
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
+        self._protocol.transport = transport  # flow control now goes through the TLS layer
         return AsyncioStream(transport, self._protocol)  # type: ignore[arg-type]
 
     def get_extra_info(self, info: str) -> Any:

@@ -441,6 +441,15 @@ class AddressGuard:
 # httpcore network backends that connect only to checked addresses
 
 
+def _is_address_literal(host: str) -> bool:
+    """An address literal needs no resolver (check_host checks it directly), so no worker thread."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 class GuardedBackend(httpcore.NetworkBackend):
     """Resolve + check in `connect_tcp`, then connect to a checked address (sync)."""
 
@@ -470,26 +479,54 @@ class GuardedBackend(httpcore.NetworkBackend):
 
 
 class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
-    """The async twin of GuardedBackend. The default resolver runs in a worker thread."""
+    """The async twin of GuardedBackend. The default resolver runs in a worker thread.
+
+    Without an `inner` backend, sockets are opened by hoglite.net.aio's asyncio backend when running
+    on asyncio (cheaper per request than anyio's), and by httpcore's anyio backend otherwise (trio).
+    """
 
     def __init__(self, guard: AddressGuard, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.guard = guard
-        self.inner = inner or httpcore.AnyIOBackend()
+        self._given_inner = inner
+        self._inners: dict[str, httpcore.AsyncNetworkBackend] = {}
+
+    @property
+    def inner(self) -> httpcore.AsyncNetworkBackend:
+        if self._given_inner is not None:
+            return self._given_inner
+        import sniffio
+
+        try:
+            library = sniffio.current_async_library()
+        except sniffio.AsyncLibraryNotFoundError:
+            library = "asyncio"
+        backend = self._inners.get(library)
+        if backend is None:
+            if library == "asyncio":
+                from hoglite.net.aio import AsyncioBackend
+
+                backend = AsyncioBackend()
+            else:
+                backend = httpcore.AnyIOBackend()
+            self._inners[library] = backend
+        return backend
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        import anyio.to_thread
+        # Once per new connection (kept-alive connections are reused without this): resolve and check.
+        if self.guard.resolver is system_resolver and not _is_address_literal(host):
+            import anyio.to_thread
 
-        if self.guard.resolver is system_resolver:
             addresses = await anyio.to_thread.run_sync(self.guard.check_host, host, port)
         else:
             addresses = self.guard.check_host(host, port)
+        inner = self.inner
         last_error: Exception | None = None
         for ip in addresses:
             try:
-                return await self.inner.connect_tcp(str(ip), port, timeout=timeout, local_address=local_address,
-                                                    socket_options=socket_options)
+                return await inner.connect_tcp(str(ip), port, timeout=timeout, local_address=local_address,
+                                               socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None

@@ -164,7 +164,7 @@ def op_set_property(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int)
     set_property(obj, key, value, vm.limits)
     vm.mutated = True
     if known is not None:
-        # Update the written container's cost in place; every other cached cost may include it: forget them.
+        # Update the written container's cost in place; forget the cached costs that include it.
         if type(obj) is dict:
             if old is _ABSENT:
                 delta = vm.cost(key) + vm.cost(value)
@@ -178,13 +178,11 @@ def op_set_property(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int)
                 delta = vm.cost(value) - vm.cost(old)
             else:
                 delta = 0
-        memo.clear()
-        vm.cost_keep.clear()
-        memo[id(obj)] = known + delta
-        vm.cost_keep.append(obj)
+        vm.forget_costs(obj)
+        memo[id(obj)] = known + delta  # obj is in cost_keep already (it had a cached cost)
     elif memo:
-        memo.clear()
-        vm.cost_keep.clear()
+        vm.forget_costs(obj)
+    vm.note_holder(obj, value)
     return frame, code, ip + 1
 
 

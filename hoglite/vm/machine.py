@@ -27,7 +27,7 @@ from hoglite.vm import cold_ops  # noqa: F401  (fills the table of ops outside t
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, frame_closure
 from hoglite.vm.memory import UNIT, value_cost
-from hoglite.vm.operators import add, compare, equals, js_int, subtract, to_js_string
+from hoglite.vm.operators import add, compare, divide, equals, js_int, modulo, multiply, subtract, to_js_string
 from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
@@ -141,10 +141,14 @@ class VM(Runtime):
                 elif op == 6:  # PLUS
                     left = pop()
                     right = stack[-1]
-                    if type(left) is int and type(right) is int:
+                    lt = type(left)
+                    rt = type(right)
+                    if lt is int and rt is int:
                         value = left + right
                         if value > _MAX or value < _MIN:
                             value = js_int(value)
+                    elif (lt is float or lt is int) and (rt is float or rt is int):
+                        value = float(left) + right  # JavaScript numbers are doubles: plain float math
                     else:
                         value = add(left, right)
                     stack[-1] = value
@@ -155,7 +159,10 @@ class VM(Runtime):
                     left = pop()
                     right = stack[-1]
                     lt = type(left)
-                    if lt is int and type(right) is int:
+                    rt = type(right)
+                    # Two numbers (int or float, never bool): Python's comparisons are JavaScript's here
+                    # (ints stay within 2**53, NaN compares false, -0.0 == 0).
+                    if (lt is int or lt is float) and (rt is int or rt is float):
                         if op == 15:
                             value = left < right
                         elif op == 16:
@@ -431,12 +438,49 @@ class VM(Runtime):
                 elif op == 7:  # MINUS
                     left = pop()
                     right = stack[-1]
-                    if type(left) is int and type(right) is int:
+                    lt = type(left)
+                    rt = type(right)
+                    if lt is int and rt is int:
                         value = left - right
                         if value > _MAX or value < _MIN:
                             value = js_int(value)
+                    elif (lt is float or lt is int) and (rt is float or rt is int):
+                        value = float(left) - right
                     else:
                         value = subtract(left, right)
+                    stack[-1] = value
+                    mem_used -= mpop() + mem[-1] - UNIT
+                    mem[-1] = UNIT
+                    ip += 1
+                elif op == 8:  # MULTIPLY
+                    left = pop()
+                    right = stack[-1]
+                    lt = type(left)
+                    rt = type(right)
+                    if lt is int and rt is int:
+                        value = left * right
+                        if value > _MAX or value < _MIN:
+                            value = js_int(value)
+                    elif (lt is float or lt is int) and (rt is float or rt is int):
+                        value = float(left) * right
+                    else:
+                        value = multiply(left, right)
+                    stack[-1] = value
+                    mem_used -= mpop() + mem[-1] - UNIT
+                    mem[-1] = UNIT
+                    ip += 1
+                elif op == 9 or op == 10:  # DIVIDE, MOD
+                    left = pop()
+                    right = stack[-1]
+                    if op == 9:
+                        lt = type(left)
+                        rt = type(right)
+                        if (lt is float or lt is int) and (rt is float or rt is int) and right:
+                            value = float(left) / right
+                        else:
+                            value = divide(left, right)
+                    else:
+                        value = modulo(left, right)
                     stack[-1] = value
                     mem_used -= mpop() + mem[-1] - UNIT
                     mem[-1] = UNIT

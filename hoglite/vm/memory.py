@@ -16,6 +16,8 @@ from typing import Any
 from hoglite.vm.values import Callable, Closure
 
 UNIT = 8
+# A key of a walk's `holders` map (never an id): set when the walk met a container on its own path.
+CYCLE = -1
 _SCALARS = frozenset({type(None), bool, int, float})
 
 
@@ -47,11 +49,15 @@ def _text_len(value: Any) -> int:
 
 
 def value_cost(value: Any, cap: int | None = None, memo: dict[int, int] | None = None,
-               keep: list[Any] | None = None) -> int:
+               keep: list[Any] | None = None, holders: dict[int, set[int]] | None = None) -> int:
     """The estimate for `value`. With `cap`, the walk may stop early once the total passes `cap`.
 
     `memo` (id -> cost) lets a caller keep container costs between walks; every container added to it
-    is appended to `keep`, so its id stays unique while the entry exists.
+    is appended to `keep`, so its id stays unique while the entry exists. `holders` (child container
+    id -> ids of the containers the walk found it in) records every container edge the walk crosses,
+    including edges to children whose cost came from `memo`, so a caller can later forget exactly the
+    cached costs that include a container it changed (Runtime.forget_costs). A walk that meets a
+    cycle sets `holders[CYCLE]`: costs inside a cycle depend on where the walk entered it.
     """
     kind = type(value)
     if kind in _SCALARS:
@@ -67,7 +73,7 @@ def value_cost(value: Any, cap: int | None = None, memo: dict[int, int] | None =
             known = memo.get(id(value))
             if known is not None:
                 return known
-        return _container_cost(value, cap, memo, keep)
+        return _container_cost(value, cap, memo, keep, holders)
     return UNIT
 
 
@@ -77,7 +83,8 @@ def _children(container: Any) -> Any:
     return iter(container)
 
 
-def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, keep: list[Any] | None) -> int:
+def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, keep: list[Any] | None,
+                    holders: dict[int, set[int]] | None = None) -> int:
     if memo is None:
         memo = {}
     on_path = {id(root)}
@@ -101,7 +108,15 @@ def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, kee
                 add = callable_cost(child)
             elif isinstance(child, (list, tuple, dict)):
                 child_id = id(child)
+                if holders is not None:
+                    found = holders.get(child_id)
+                    if found is None:
+                        holders[child_id] = {id(top[0])}
+                    else:
+                        found.add(id(top[0]))
                 if child_id in on_path:
+                    if holders is not None:
+                        holders[CYCLE] = set()
                     add = UNIT
                 else:
                     known = memo.get(child_id)

@@ -109,6 +109,10 @@ def set_property(obj: Any, key: Any, value: Any, limits: Limits) -> None:
         obj.append(value)
         return
     if isinstance(obj, tuple):
+        kind = type(key)
+        if kind is not int and kind is not float:
+            # PostHog fails here too (a tuple is an array there): same text as for an array.
+            raise HogRuntimeError(f"Can not set {_key_text(key)} on element of type object")
         raise HogRuntimeError(f"Can not set {_key_text(key)} on element of type tuple")
     if isinstance(obj, (HogErrorValue, HogDate, HogDateTime)) or not isinstance(obj, (str, int, float, type(None))):
         raise HogRuntimeError(f"Can not set {_key_text(key)} on element of type object")

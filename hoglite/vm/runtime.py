@@ -19,7 +19,7 @@ from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, UpValue, root_closure
 from hoglite.vm.limits import Limits
-from hoglite.vm.memory import value_cost
+from hoglite.vm.memory import CYCLE, value_cost
 from hoglite.vm.operators import to_js_string
 from hoglite.vm.properties import walk_global
 from hoglite.vm.values import (
@@ -160,6 +160,10 @@ class Runtime:
         # Container costs between walks (see container_cost); `cost_keep` keeps their ids unique.
         self.cost_memo: dict[int, int] = {}
         self.cost_keep: list[Any] = []
+        # Child container id -> ids of the containers it was found in (memory.value_cost's `holders`).
+        self.cost_holders: dict[int, set[int]] = {}
+        # Set for good once the containers may form a cycle: SET_PROPERTY then forgets every cached cost.
+        self.cost_cyclic = False
         self._chunks: dict[str, list[Any]] = {"root": root}
         self._call_cache: dict[str, tuple[int, Any]] = {}
         self._started = 0.0
@@ -227,16 +231,73 @@ class Runtime:
         """The memory estimate of a container, reusing costs of containers already walked.
 
         A cached cost stays valid because containers change only through SET_PROPERTY, which updates
-        the cost of the container it writes to and forgets all others (they may contain it).
+        the cost of the container it writes to and forgets the cached costs of every container that
+        (transitively) holds it (forget_costs).
         """
         memo = self.cost_memo
         known = memo.get(id(value))
         if known is not None:
             return known
-        if len(memo) > 50_000:
-            memo.clear()
-            self.cost_keep.clear()
-        return value_cost(value, self._mem_limit, memo, self.cost_keep)
+        if len(memo) > 50_000 or len(self.cost_keep) > 200_000 or len(self.cost_holders) > 200_000:
+            self.forget_all_costs()
+        return value_cost(value, self._mem_limit, memo, self.cost_keep, self.cost_holders)
+
+    def forget_all_costs(self) -> None:
+        self.cost_memo.clear()
+        self.cost_keep.clear()
+        self.cost_holders.clear()
+
+    def forget_costs(self, changed: Any) -> None:
+        """Forget the cached cost of every container known to hold `changed`, transitively.
+
+        Every cached cost was computed by a walk that recorded its container edges in `cost_holders`
+        (or set by SET_PROPERTY, which records the edge it creates: note_holder), so this reaches every
+        cost that includes `changed`; stale edges only make it forget more than needed. The cost of
+        `changed` itself is the caller's business.
+
+        Without cycles a container's cost does not depend on the walk that computed it, so the kept
+        costs are what a fresh walk would find. Inside a cycle it does (the walk counts the container
+        it re-enters as 8), so once a cycle may exist every cached cost is forgotten, as before.
+        """
+        holders = self.cost_holders
+        if self.cost_cyclic or CYCLE in holders:
+            self.cost_cyclic = True
+            self.forget_all_costs()
+            return
+        first = holders.get(id(changed))
+        if not first:
+            return
+        memo = self.cost_memo
+        todo = list(first)
+        seen: set[int] = set()
+        while todo:
+            holder = todo.pop()
+            if holder in seen:
+                continue
+            seen.add(holder)
+            memo.pop(holder, None)
+            above = holders.get(holder)
+            if above:
+                todo.extend(above)
+
+    def note_holder(self, container: Any, value: Any) -> None:
+        """SET_PROPERTY put `value` into `container`: remember the edge if `value` is a container, and
+        switch to forgetting every cost if the edge may close a cycle (`value` reaches `container`)."""
+        if isinstance(value, _CONTAINERS):
+            if not self.cost_cyclic and _may_reach(value, container):
+                # As SET_PROPERTY did before cycles were told apart: forget all but `container`'s cost.
+                self.cost_cyclic = True
+                kept = self.cost_memo.get(id(container))
+                self.forget_all_costs()
+                if kept is not None:
+                    self.cost_memo[id(container)] = kept
+                    self.cost_keep.append(container)
+                return
+            found = self.cost_holders.get(id(value))
+            if found is None:
+                self.cost_holders[id(value)] = {id(container)}
+            else:
+                found.add(id(container))
 
     def cost(self, value: Any) -> int:
         if isinstance(value, _CONTAINERS):
@@ -465,6 +526,27 @@ class Runtime:
             raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": {shown}')
         return handler(self, frame, code, ip)
 
+
+
+def _may_reach(start: Any, target: Any, budget: int = 2_000) -> bool:
+    """Whether container `target` is `start` or inside it; True as well when the search would look at
+    more than `budget` elements (the caller then takes the safe path)."""
+    wanted = id(target)
+    seen = {id(start)}
+    todo = [start]
+    while todo:
+        container = todo.pop()
+        if id(container) == wanted:
+            return True
+        children = container.values() if isinstance(container, dict) else container
+        budget -= len(container)
+        if budget < 0:
+            return True
+        for child in children:
+            if isinstance(child, _CONTAINERS) and id(child) not in seen:
+                seen.add(id(child))
+                todo.append(child)
+    return False
 
 
 class _Continue(Exception):

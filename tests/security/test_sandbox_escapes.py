@@ -101,7 +101,6 @@ def test_sequences_expose_only_length() -> None:
     assert run("return [1, 2, 3].length") == (3, [])
     assert run("return 'abc'.length") == (None, [])
     assert run("return [1, 2, 3]['length']") == (3, [])
-    assert run("return [1, 2, 3]['0']") == (None, [])
 
 
 def test_keys_and_values_of_functions_show_only_posthog_markers() -> None:

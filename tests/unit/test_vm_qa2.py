@@ -159,6 +159,8 @@ ERRORS = {
     "set_on_string": "let s := 'x'\ns.k := 1",
     "set_on_null_chain": "let d := {'a': null}\nd.a.b := 1",
     "set_on_function": "let n := x -> x\nn.a := 2",
+    "set_on_tuple_string_key": "let t := (1, 2)\nt.k := 1",
+    "set_on_tuple_bool_key": "let t := (1, 2)\nt[true] := 1",
     "throw_string": "throw 'x'",
     "throw_dict_lookalike": "throw {'type': 'x', 'message': 'y'}",
     "uncaught_quote": "throw HogError('Custom', 'it\\'s bad', {'x': [1, 2]})",
@@ -213,6 +215,12 @@ PAUSE_PROGRAMS: dict[str, tuple[str, list[Any]]] = {
     "loops": ("let out := []\nfor (let i := 0; i < 3; i := i + 1) { out := arrayPushBack(out, fx(i)) }\n"
               "for (let k, v in {'a': 1, 'b': 2}) { out := arrayPushBack(out, fx(k)) }\nprint(out)",
               [10, 11, 12, "A", "B"]),
+    "inside_arrayexists": ("print(arrayExists(x -> fx(x), [1, 2, 3]))", [False, True]),
+    "inside_arrayreduce": ("print(arrayReduce((acc, x) -> acc + fx(x), [1, 2, 3], 10))", [1, 2, 3]),
+    "nested_arraymap": ("print(arrayMap(x -> arrayMap(y -> fx([x, y]), [1, 2]), ['a']))", ["p", "q"]),
+    "throw_from_callback_after_resume": ("try { print(arrayMap(x -> { let r := fx(x); if (r) { throw Error('cb') } "
+                                         "return r }, [1, 2])) } catch (e) { print('caught', e.message) }",
+                                         [False, True]),
     "dates": ("let t := toDateTime('2024-01-02T03:04:05Z')\nlet d := toDate('2024-05-06')\nfx(t)\nprint(t, d, [t, d])",
               [None]),
 }

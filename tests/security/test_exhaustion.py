@@ -1,0 +1,254 @@
+"""Resource exhaustion and ReDoS through Hog code (complements test_limits.py, which owns the core VM
+limits): huge and deeply nested JSON, huge ranges, deep printing and stringifying, string and
+container blow-up through built-ins, and catastrophic regular expressions through `=~`, `match`,
+`extractRegex` and `like`. Every attack ends fast, in the exact limit error or the exact value.
+
+Tests named `test_bug_*` fail until the weakness is fixed (notes/reports/security.md).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from hoglite.compiler import compile_source
+from hoglite.errors import HogLimitError, HogRuntimeError
+from hoglite.vm import DefaultHost, Limits, execute
+
+LIMITS = Limits(max_ops=50_000, timeout_seconds=0.5)
+
+
+def run(source: str, globals_: dict[str, Any] | None = None, limits: Limits = LIMITS) -> Any:
+    result = execute(compile_source(source), globals=globals_ or {}, limits=limits, host=DefaultHost())
+    assert result.finished
+    return result.value
+
+
+def error_of(source: str, globals_: dict[str, Any] | None = None, limits: Limits = LIMITS) -> HogRuntimeError:
+    with pytest.raises(HogRuntimeError) as caught:
+        run(source, globals_, limits)
+    return caught.value
+
+
+def timed(function: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    outcome = function()
+    return outcome, time.perf_counter() - started
+
+
+NESTING = 100_000
+NESTED_JSON = {
+    "arrays": "[" * NESTING + "]" * NESTING,
+    "objects": '{"a":' * NESTING + "1" + "}" * NESTING,
+    "unclosed": "[" * NESTING,
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# JSON
+
+
+@pytest.mark.parametrize("name", sorted(NESTED_JSON))
+def test_json_parse_of_100k_deep_nesting(name: str) -> None:
+    error, elapsed = timed(lambda: error_of("return jsonParse(text)", {"text": NESTED_JSON[name]}))
+    assert error.message == "Invalid JSON: nested deeper than 512 levels"
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize("source", [
+    "return isValidJSON(text)", "return JSONHas(text, 'a')", "return JSONLength(text)",
+    "return JSONExtractString(text, 'a')", "return JSONExtractArrayRaw(text)", "return JSONExtractBool(text)",
+])
+def test_json_helpers_on_100k_deep_nesting(source: str) -> None:
+    value, elapsed = timed(lambda: run(source, {"text": NESTED_JSON["arrays"]}))
+    assert value in (False, 0, None)
+    assert elapsed < 0.5
+
+
+def test_json_parse_of_a_huge_document_hits_the_memory_limit() -> None:
+    text = "[" + ",".join(["1"] * 200_000) + "]"
+    error = error_of("return jsonParse(text)", {"text": text}, Limits(max_ops=1000, memory_bytes=1_000_000))
+    assert isinstance(error, HogLimitError)
+    assert error.message == "Memory limit of 1000000 bytes exceeded. Tried to allocate 1600008 bytes."
+
+
+def test_json_parse_of_a_huge_string_hits_the_memory_limit() -> None:
+    text = '"' + "x" * 3_000_000 + '"'
+    error = error_of("return jsonParse(text)", {"text": text}, Limits(max_ops=1000, memory_bytes=2_000_000))
+    assert error.message == "Memory limit of 2000000 bytes exceeded. Tried to allocate 3000010 bytes."
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("NaN", "Invalid JSON: NaN is not valid JSON"),
+    ("[Infinity, -Infinity]", "Invalid JSON: Infinity is not valid JSON"),
+    ('"\u0000"', "Invalid JSON: Invalid control character at (line 1, column 2)"),
+])
+def test_json_parse_refuses_non_json(text: str, message: str) -> None:
+    assert error_of("return jsonParse(text)", {"text": text}).message == message
+
+
+def test_bug_json_parse_of_a_5000_digit_number_shows_python_advice() -> None:
+    # JSON.parse gives Infinity; hoglite shows "... use sys.set_int_max_str_digits() to increase the limit".
+    error_or_value: Any
+    try:
+        error_or_value = run("return jsonParse(text)", {"text": "9" * 5000})
+    except HogRuntimeError as error:
+        error_or_value = error.message
+    assert error_or_value == float("inf"), error_or_value
+
+
+DEEP_VALUE = "let a := []\nfor (let i := 0; i < 3000; i := i + 1) { a := [a] }\n"
+
+
+def test_deep_values_print_and_stringify_without_python_recursion() -> None:
+    assert run(DEEP_VALUE + "return length(jsonStringify(a))") == 6002
+    assert run(DEEP_VALUE + "return length(toString(a))") == 6002
+    assert run(DEEP_VALUE + "return a == a")
+    host = DefaultHost()
+    execute(compile_source(DEEP_VALUE + "print(a)"), limits=LIMITS, host=host)
+    assert host.output == ["[" * 3001 + "]" * 3001]
+
+
+def test_deep_value_sorting_is_refused() -> None:
+    assert error_of(DEEP_VALUE + "return arraySort(a)").message == "Value is nested too deeply to convert to a string"
+
+
+def test_cyclic_values_print_as_null() -> None:
+    cycle = "let a := {}\na.self := a\n"
+    assert run(cycle + "return jsonStringify(a)") == '{"self":null}'
+    assert run(cycle + "return toString(a)") == "{'self': null}"
+    assert run(cycle + "return jsonStringify([a], 2)") == '[\n  {\n    "self": null\n  }\n]'
+    assert run(cycle + "return a == a") is True
+    assert run(cycle + "let b := {}\nb.self := b\nreturn a == b") is False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ranges, strings and containers through built-ins
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("return range(1e12)", "Container size limit of 8388608 elements exceeded. Tried to build 1000000000000."),
+    ("return range(0, 1e12)", "Container size limit of 8388608 elements exceeded. Tried to build 1000000000000."),
+    ("return arrayStringConcat(range(10000000), ',')",
+     "Container size limit of 8388608 elements exceeded. Tried to build 10000000."),
+])
+def test_huge_ranges_are_refused_before_allocating(source: str, message: str) -> None:
+    error, elapsed = timed(lambda: error_of(source))
+    assert isinstance(error, HogLimitError)
+    assert error.message == message
+    assert elapsed < 0.1
+
+
+def test_negative_range_is_empty() -> None:
+    assert run("return length(range(-1e12))") == 0
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("return replaceAll(s, 'a', s)", "String length limit of 67108864 characters exceeded. Tried to build 67110000."),
+    ("let t := s\nwhile (true) { t := concat(t, t, t, t) }",
+     "Memory limit of 67108864 bytes exceeded. Tried to allocate 81920016 bytes."),
+    ("let t := s\nwhile (true) { t := t || t }", "Memory limit of 67108864 bytes exceeded. Tried to allocate 81920016 bytes."),
+], ids=["replaceAll", "concat", "operator"])
+def test_string_blowup_through_builtins(source: str, message: str) -> None:
+    error, elapsed = timed(lambda: error_of(source, {"s": "a" * 10_000}))
+    assert isinstance(error, HogLimitError)
+    assert error.message == message
+    assert elapsed < 1
+
+
+def test_dict_blowup_ends_in_the_op_budget() -> None:
+    error = error_of("let d := {}\nlet i := 0\nwhile (true) { d[f'{i}'] := i\ni := i + 1 }")
+    assert error.message == "Operation budget of 50000 ops exceeded"
+
+
+# ---------------------------------------------------------------------------------------------------
+# ReDoS
+
+
+REDOS_TEXT = "a" * 10_000 + "b"
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("return s =~ '(a+)+$'", False),
+    ("return s =~* '(a+)+$'", False),
+    ("return s !~ '(a+)+$'", True),
+    ("return s =~ '^(a|aa)+$'", False),
+    ("return s =~ '^(a|a?)+$'", False),
+    ("return match(s, '(a+)+$')", False),
+    ("return match(s, '^(a|aa)+$')", False),
+    ("return extractRegex(s, '(a+)+$')", ""),
+    ("return extractRegex(s, '(a+)+b')", "a" * 10_000),
+    ("return s like '%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%c'", False),
+    ("return s ilike '%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%A%c'", False),
+    ("return s not like '%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%c'", True),
+])
+def test_catastrophic_patterns_run_in_linear_time(source: str, expected: Any) -> None:
+    value, elapsed = timed(lambda: run(source, {"s": REDOS_TEXT}))
+    assert value == expected
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ("(a)\\1", "Invalid regex pattern: invalid escape sequence: \\1"),
+    ("(?=a)", "Invalid regex pattern: invalid perl operator: (?="),
+    ("[", "Invalid regex pattern: missing ]: ["),
+])
+def test_backtracking_only_features_are_refused(pattern: str, message: str) -> None:
+    assert error_of("return match('aa', p)", {"p": pattern}).message == message
+
+
+@pytest.mark.parametrize("source", ["return s =~ r", "return match(s, r)", "return extractRegex(s, r)"])
+def test_bug_regex_with_many_groups_runs_past_the_timeout(source: str) -> None:
+    # 1000 capture groups blow RE2's DFA budget; the fallback tracks every group for every character,
+    # inside one built-in call, where the VM's timeout is never checked (1000 characters: ~1 s,
+    # 3000 characters: ~9 s, 5000 characters: 150 s).
+    globals_ = {"s": "a" * 1000 + "b", "r": "(a.*)" * 1000 + "c"}
+    value, elapsed = timed(lambda: run(source, globals_, Limits(max_ops=1000, timeout_seconds=0.05)))
+    assert value in (False, "")
+    assert elapsed < 0.15, f"one regex call ran {elapsed:.2f}s with a 0.05 s timeout"
+
+
+def test_bug_like_with_thousands_of_wildcards_runs_past_the_timeout() -> None:
+    # O(text x pattern) in RE2's NFA: 8000 characters and 2000 `%`s take ~0.8 s inside one call.
+    globals_ = {"s": "a" * 8000 + "b", "p": "a" + "%a" * 2000 + "%c"}
+    started = time.perf_counter()
+    try:
+        outcome: Any = run("return s like p", globals_, Limits(max_ops=1000, timeout_seconds=0.05))
+    except HogLimitError as error:
+        outcome = error
+    elapsed = time.perf_counter() - started
+    assert outcome is False or isinstance(outcome, HogLimitError)
+    assert elapsed < 0.15, f"one like ran {elapsed:.2f}s with a 0.05 s timeout"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Compiling hostile source
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("return " + "[" * 100_000 + "]" * 100_000, "Program is nested too deeply (more than 200 levels of brackets)"),
+    ("return " + "(" * 100_000 + "1" + ")" * 100_000, "Program is nested too deeply (more than 200 levels of brackets)"),
+    ("if (true) {" * 3000 + "}" * 3000, "Program is nested too deeply (more than 200 levels of brackets)"),
+    ("let f := " + "() -> " * 3000 + "1", "The program is nested too deeply to compile"),
+    ("return " + "not " * 10_000 + "true", "The program is nested too deeply to compile"),
+], ids=["brackets", "parentheses", "blocks", "lambdas", "unary"])
+def test_deeply_nested_source_is_a_syntax_error(source: str, message: str) -> None:
+    from hoglite.errors import HogSyntaxError
+
+    with pytest.raises(HogSyntaxError) as caught:
+        compile_source(source)
+    assert caught.value.message == message
+
+
+def test_bug_compile_time_is_quadratic_in_the_number_of_locals() -> None:
+    # FunctionScope.declare scans every local of the scope: 20k `let`s take 14 s, 50k over 2 minutes.
+    def compile_lets(count: int) -> float:
+        source = "".join(f"let a{i} := {i}\n" for i in range(count))
+        started = time.perf_counter()
+        compile_source(source)
+        return time.perf_counter() - started
+
+    small, large = compile_lets(1500), compile_lets(6000)
+    assert large < small * 8, f"4x the locals took {large / small:.1f}x the time ({small:.2f}s -> {large:.2f}s)"
