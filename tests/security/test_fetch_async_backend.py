@@ -32,7 +32,7 @@ class RawServer:
 
     /echo -> JSON {method, path, headers, body_length}; /close-soon -> answers, then closes the
     connection 50 ms later (a server's keep-alive timeout); /big?size=N -> N bytes; /hang -> never
-    answers.
+    answers; /login -> sets a cookie; /slow -> answers after 50 ms.
     """
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
@@ -56,12 +56,17 @@ class RawServer:
                 path, _, query = target.partition("?")
                 if path == "/hang":
                     await asyncio.sleep(3600)
+                extra = ""
+                if path == "/login":
+                    extra = "Set-Cookie: session=alice; Path=/\r\n"
+                if path == "/slow":
+                    await asyncio.sleep(0.05)
                 if path == "/big":
                     payload = b"x" * int(query.split("=")[1])
                 else:
                     payload = json.dumps({"method": method, "path": target, "headers": headers,
                                           "body_length": len(body)}).encode()
-                writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                writer.write(f"HTTP/1.1 200 OK\r\n{extra}Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
                 await writer.drain()
                 if path == "/close-soon":
                     await asyncio.sleep(0.05)
@@ -321,3 +326,47 @@ def test_https_is_pinned_verified_and_kept_alive(tmp_path: Any) -> None:
     assert "CERTIFICATE_VERIFY_FAILED" in refusal
     assert seen_sni == ["pinned.test", "other.test"]  # one handshake each: the first connection was kept
     assert connections == 1  # the refused handshake never reached the server's handler
+
+
+def test_cookies_are_never_carried_between_requests(server: RawServer) -> None:
+    async def scenario() -> Any:
+        async with AsyncFetcher(LOCAL) as fetcher:
+            await fetcher.fetch(build_request(f"{server.url}/login", {"method": "GET"}))
+            return await fetcher.new_invocation().fetch(build_request(f"{server.url}/echo", {"method": "GET"}))
+
+    assert "Cookie" not in run(scenario()).body["headers"]
+
+
+def test_many_requests_share_a_small_pool(server: RawServer) -> None:
+    """More requests in flight than connections: they wait for a free one; all are answered."""
+    policy = FetchPolicy(max_retries=0, max_fetches=None).allowing("127.0.0.1")
+
+    async def scenario() -> list[Any]:
+        client = make_async_client(policy, max_connections=3, max_keepalive_connections=3)
+        async with AsyncFetcher(policy, client=client) as fetcher:
+            jobs = [fetcher.new_invocation().fetch(build_request(f"{server.url}/slow?n={n}", {"body": {"n": n}}))
+                    for n in range(12)]
+            answers = await asyncio.gather(*jobs)
+        await client.aclose()
+        return answers
+
+    answers = run(scenario())
+    assert sorted(a.body["path"] for a in answers) == sorted(f"/slow?n={n}" for n in range(12))
+    assert server.connections == 3
+
+
+def test_a_full_pool_closes_an_idle_connection_for_another_host(server: RawServer) -> None:
+    policy = FetchPolicy(max_retries=0, max_fetches=None).allowing("127.0.0.1")
+    with RawServer() as other:
+        async def scenario() -> list[int]:
+            client = make_async_client(policy, max_connections=1, max_keepalive_connections=1)
+            async with AsyncFetcher(policy, client=client) as fetcher:
+                statuses = []
+                for base in (server.url, other.url, server.url):
+                    response = await fetcher.fetch(build_request(f"{base}/echo", {"method": "GET"}))
+                    statuses.append(response.status)
+            await client.aclose()
+            return statuses
+
+        assert run(scenario()) == [200, 200, 200]
+        assert (server.connections, other.connections) == (2, 1)

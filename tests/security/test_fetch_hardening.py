@@ -75,6 +75,8 @@ class Handler(BaseHTTPRequestHandler):
             data = {"method": self.command, "path": self.path, "headers": dict(self.headers.items()),
                     "body": body.decode("utf-8")}
             self._send(200, json.dumps(data).encode(), {"Content-Type": "application/json"})
+        elif path == "/login":
+            self._send(200, b"{}", {"Set-Cookie": "session=alice; Path=/"})
         elif path == "/text":
             self._send(200, b"plain text, not JSON")
         elif path == "/empty":
@@ -439,6 +441,14 @@ def test_max_fetches_per_invocation(server: str) -> None:
     with pytest.raises(FetchLimitError):
         resumed.fetch(build_request(f"{server}/echo?key=max5"))
     assert hits("max5") == 6
+
+
+def test_cookies_set_by_one_invocation_are_not_sent_by_the_next(server: str) -> None:
+    fetcher, _ = local_fetcher()
+    fetcher.fetch(build_request(f"{server}/login", {"method": "GET"}))
+    echoed = fetcher.new_invocation().fetch(build_request(f"{server}/echo", {"method": "GET"})).body
+    assert "Cookie" not in echoed["headers"]
+    fetcher.close()
 
 
 def test_blocked_fetch_still_counts_towards_the_limit(server: str) -> None:
