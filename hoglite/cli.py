@@ -27,7 +27,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -101,6 +102,32 @@ def read_text(path: str, stdin: IO[str] | None = None) -> str:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+class _NumberTooLong(ValueError):
+    """Raised from json's parse_int hook: the number has more digits than Python's int() accepts."""
+
+
+def _parse_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:
+        raise _NumberTooLong(len(digits.lstrip("-"))) from None
+
+
+def parse_json_file(text: str, display: str) -> Any:
+    """json.loads for a user's file: every way it can fail becomes an InputError naming the file
+    (not only malformed JSON: nesting deep enough to exhaust Python's recursion, and integers with
+    more digits than Python's int() will convert)."""
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{display}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{display}: not valid JSON (nested too deeply)") from None
+    except _NumberTooLong as exc:
+        raise InputError(f"{display}: not valid JSON (a number with {exc.args[0]} digits is too long; "
+                         f"at most {sys.get_int_max_str_digits()} digits)") from None
+
+
 def is_bytecode_path(path: str, forced: bool = False) -> bool:
     return forced or Path(path).suffix.lower() in BYTECODE_SUFFIXES
 
@@ -108,21 +135,22 @@ def is_bytecode_path(path: str, forced: bool = False) -> bool:
 def load_program(path: str, *, bytecode: bool = False, stdin: IO[str] | None = None) -> LoadedInput:
     """Read FILE (or stdin for `-`): `.hoge`/`.json` (or `--bytecode`) is bytecode, anything else Hog."""
     from hoglite.compiler import CompiledProgram, compile_source
+    from hoglite.compiler.program import ProgramFormatError
 
     text = read_text(path, stdin)
     display = display_name(path)
     if not is_bytecode_path(path, bytecode):
         return LoadedInput(display, text, compile_source(text, name=display))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{display}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    data = parse_json_file(text, display)
     if isinstance(data, list):
         if not data or data[0] not in ("_H", "_h"):
             raise InputError(f"{display}: bytecode must be a JSON array starting with \"_H\" (or legacy \"_h\")")
         return LoadedInput(display, None, CompiledProgram(bytecode=data, name=display))
     if isinstance(data, dict) and isinstance(data.get("bytecode"), list):
-        program = CompiledProgram.from_json(data)
+        try:
+            program = CompiledProgram.from_json(data)
+        except ProgramFormatError as exc:
+            raise InputError(f"{display}: {exc.message}") from None
         if not program.bytecode or program.bytecode[0] not in ("_H", "_h"):
             raise InputError(f"{display}: the \"bytecode\" array must start with \"_H\" (or legacy \"_h\")")
         return LoadedInput(display, program.source, program)
@@ -132,11 +160,7 @@ def load_program(path: str, *, bytecode: bool = False, stdin: IO[str] | None = N
 def load_globals(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
-    text = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    data = parse_json_file(read_text(path), path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: globals must be a JSON object")
     return data
@@ -350,6 +374,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _lenient_stdout() -> Iterator[None]:
+    """Write characters stdout cannot encode (a lone surrogate from a Hog string, or anything on a
+    non-UTF-8 terminal) as backslash escapes, as Python already does on stderr, instead of failing.
+    Applies to every command's output; the stream's previous setting is restored afterwards."""
+    stream = sys.stdout
+    previous = getattr(stream, "errors", None)
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None or previous is None or previous == "backslashreplace":
+        yield
+        return
+    try:
+        reconfigure(errors="backslashreplace")
+    except (ValueError, OSError):  # a stream that cannot be reconfigured now: leave it as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(ValueError, OSError):
+            reconfigure(errors=previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     parser = build_parser()
@@ -358,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "handler", None) is None:
             parser.print_help(sys.stderr)
             return 2
-        return args.handler(args)
+        with _lenient_stdout():
+            return args.handler(args)
     except UsageError as exc:
         print(f"hoglite: error: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ cross-origin JSON POST needs a CORS preflight this app never grants).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,17 @@ def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status)
 
 
+class _NumberTooLong(ValueError):
+    """From json's parse_int hook: more digits than Python's int() converts (sys.get_int_max_str_digits)."""
+
+
+def _parse_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:
+        raise _NumberTooLong(len(digits.lstrip("-"))) from None
+
+
 async def read_json(request: Request) -> dict[str, Any]:
     """The request's JSON object, refusing foreign origins, other content types and oversized bodies."""
     origin = request.headers.get("origin")
@@ -86,7 +98,9 @@ async def read_json(request: Request) -> dict[str, Any]:
     if content_type != "application/json":
         raise ApiError(415, "Send the request body as JSON (Content-Type: application/json).")
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    # A length with more digits than int() converts is certainly too large (and must not become a 500).
+    if declared is not None and declared.isascii() and declared.isdigit() and (
+            len(declared) > 18 or int(declared) > MAX_BODY_BYTES):
         raise ApiError(413, f"The request body is too large (at most {MAX_BODY_BYTES} bytes).")
     chunks: list[bytes] = []
     size = 0
@@ -97,7 +111,10 @@ async def read_json(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
+    except _NumberTooLong as error:
+        raise ApiError(400, f"The request body holds a number with {error.args[0]} digits; at most "
+                       f"{sys.get_int_max_str_digits()} digits are accepted.") from None
     except UnicodeDecodeError:
         raise ApiError(400, "The request body is not UTF-8 text.") from None
     except json.JSONDecodeError as error:

@@ -58,7 +58,19 @@ class OracleResult:
 
     @property
     def lines(self) -> list[str]:
-        return self.stdout.splitlines()
+        r"""The printed lines. console.log ends every line with '\n' and nothing else, so this splits on
+        '\n' only (str.splitlines would also split a printed '\r', '\x0b', '\x85', '\u2028', ...)."""
+        return split_lines(self.stdout)
+
+
+def split_lines(text: str) -> list[str]:
+    r"""`text` cut at every '\n' (a final '\n' ends the last line, it does not start an empty one)."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def oracle_problem() -> str | None:
@@ -89,6 +101,7 @@ def run_oracle_batch(jobs: Sequence[OracleJob | dict[str, Any]], *, timeout: flo
         input=json.dumps(payload),
         capture_output=True,
         text=True,
+        encoding="utf-8",
         cwd=ORACLE_DIR,
         env=env,
         timeout=timeout,
@@ -98,7 +111,9 @@ def run_oracle_batch(jobs: Sequence[OracleJob | dict[str, Any]], *, timeout: flo
         raise RuntimeError(f"oracle runner exited with {completed.returncode}: {completed.stderr.strip()}")
     results: dict[str, OracleResult] = {}
     known = {"id", "stdout", "result", "error", "error_type", "error_message", "finished"}
-    for line in completed.stdout.splitlines():
+    # One JSON document per '\n': JSON.stringify escapes '\n' and '\r' but writes U+2028, U+0085, ...
+    # as they are, so str.splitlines() would cut a document in two.
+    for line in completed.stdout.split("\n"):
         if not line.strip():
             continue
         data = json.loads(line)

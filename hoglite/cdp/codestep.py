@@ -14,8 +14,12 @@ globals with the evaluated inputs, the pending call (with the normalised fetch r
 and fetch calls so far and the counters; `TemplateRun.from_state(template, state, ...)` rebuilds the
 run in another process, and `resume` continues it there.
 
-Secrets: log lines are redacted when read (results.LogEntry); the state holds them redacted. The
-state does hold the evaluated inputs (the VM needs them to continue), like PostHog's invocation.
+Secrets: log lines are redacted when read (results.LogEntry); the state holds them redacted, and
+the error texts in it (the last failed fetch, each fetch call's transport error) as well. The state
+does hold the evaluated inputs, the VM stack and the pending request with their raw secrets (the VM
+needs them to continue, as PostHog's invocation does): it is secret material, to be stored like
+credentials. `from_state` checks every field and keeps the resuming host's limits
+(hoglite.cdp.paused_state).
 """
 
 from __future__ import annotations
@@ -442,8 +446,10 @@ class TemplateRun:
             "vm": self.vm_state,
             "pending": {"name": self.pending.name, "args": self.pending.args,
                         "request": request.to_json() if request is not None else None},
-            "logs": [entry.to_json() for entry in self.logs],
-            "fetches": [call.to_json() for call in self.fetches],
+            "logs": [entry.to_json() for entry in self.logs],  # redacted when read
+            # The calls keep what was sent (resuming needs nothing else); their error text is
+            # redacted like the logs.
+            "fetches": [self._fetch_state(call) for call in self.fetches],
             "prints": self.prints,
             "failed_fetch": self.redact(self.failed_fetch) if self.failed_fetch is not None else None,
             "ops": self.ops,
@@ -452,38 +458,55 @@ class TemplateRun:
             "fetch_ms": self.fetch_seconds * 1000,
         }
 
+    def _fetch_state(self, call: FetchCall) -> dict[str, Any]:
+        data = call.to_json()
+        if call.error is not None:
+            data["error"] = self.redact(call.error)
+        return data
+
     @classmethod
     def from_state(cls, template: Template, state: Mapping[str, Any], *, clock: Callable[[], float],
+                   limits: Any = None,
                    random: Callable[[], float] | None = None, uuid4: Callable[[], str] | None = None,
                    functions: Mapping[str, Callable[..., Any]] | None = None,
                    async_functions: frozenset[str] | set[str] = frozenset(),
                    disallowed: frozenset[str] | set[str] = frozenset()) -> TemplateRun:
-        """Rebuild a paused run from `to_state()` output (possibly in another process)."""
-        from hoglite.cdp.invocation import LazyRedactor, schema_for
-        from hoglite.net.fetch import FetchRequest
-        from hoglite.vm.limits import Limits
+        """Rebuild a paused run from `to_state()` output (possibly in another process).
 
-        globals_ = dict(state["globals"])
+        `limits` are the resuming host's (default: the template defaults, spec §6.3); the limits
+        stored in the state can only make them stricter. Every field is checked: a damaged state
+        raises HogRuntimeError("Invalid paused state: ...") (see hoglite.cdp.paused_state).
+        """
+        from hoglite.cdp import paused_state as read
+        from hoglite.cdp.invocation import LazyRedactor, default_code_limits, schema_for
+
+        globals_ = read.mapping(state.get("globals"), "globals")
+        assert globals_ is not None
+        inputs = read.mapping(globals_.get("inputs"), "globals.inputs", optional=True)
         event = globals_.get("event") or {}
-        run = cls(template, limits=Limits(**state["limits"]), clock=clock, random=random, uuid4=uuid4,
+        mapping = read.text(state.get("mapping"), "mapping", optional=True)
+        chosen = read.resume_limits(limits if limits is not None else default_code_limits(), state.get("limits"))
+        run = cls(template, limits=chosen, clock=clock, random=random, uuid4=uuid4,
                   functions=functions, async_functions=async_functions, disallowed=disallowed,
-                  fail_on_fetch_error=bool(state.get("fail_on_fetch_error", True)), mapping=state.get("mapping"),
+                  fail_on_fetch_error=read.flag(state, "fail_on_fetch_error", True), mapping=mapping,
                   event_uuid=str(event.get("uuid") or "") if isinstance(event, Mapping) else "")
         run.globals = globals_
-        run.inputs = globals_.get("inputs")
+        run.inputs = inputs
         run.redact = LazyRedactor(schema_for(template, run.mapping), run.inputs or {})
-        run.logs = [LogEntry(**entry) for entry in state.get("logs") or []]
-        run.fetches = [FetchCall.from_json(call) for call in state.get("fetches") or []]
-        run.prints = int(state.get("prints") or 0)
-        run.failed_fetch = state.get("failed_fetch")
-        run.ops = int(state.get("ops") or 0)
-        run.max_mem_used = int(state.get("max_mem_used") or 0)
-        run.hog_seconds = float(state.get("hog_ms") or 0) / 1000
-        run.fetch_seconds = float(state.get("fetch_ms") or 0) / 1000
-        run._vm_state = state["vm"]
-        pending = state["pending"]
-        request = FetchRequest.from_json(dict(pending["request"])) if pending.get("request") else None
-        run.pending = PendingCall(pending["name"], list(pending.get("args") or []), request)
+        # Logs and the failed-fetch text are redacted when written; a state is not trusted to hold
+        # only redacted text, so they are redacted again here.
+        run.logs = read.logs(state, run.redact)
+        run.fetches = read.fetch_calls(state)
+        run.prints = read.count(state, "prints")
+        failed_fetch = read.text(state.get("failed_fetch"), "failed_fetch", optional=True)
+        run.failed_fetch = run.redact(failed_fetch) if failed_fetch is not None else None
+        run.ops = read.count(state, "ops")
+        run.max_mem_used = read.count(state, "max_mem_used")
+        run.hog_seconds = read.milliseconds(state, "hog_ms") / 1000
+        run.fetch_seconds = read.milliseconds(state, "fetch_ms") / 1000
+        run._vm_state = read.vm_snapshot(state)
+        name, args, request = read.pending_call(state, run.fetches)
+        run.pending = PendingCall(name, args, request)
         run._request = request
         return run
 

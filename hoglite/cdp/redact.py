@@ -4,9 +4,11 @@
 way out of a template:
 
 * raw;
-* JSON-escaped, once and twice (a secret inside a JSON body that is itself logged as a JSON string),
-  with and without `\\uXXXX` escapes for non-ASCII;
-* Hog-quoted (`print` of a container escapes `'` and `\\`);
+* JSON-escaped and Hog-quoted (Hog's repr of a string inside a container escapes `'`, `\\` and
+  control characters), in every combination up to three levels deep, with and without `\\uXXXX`
+  escapes for non-ASCII: a secret in a JSON body that a server echoes back, which the code then
+  prints as a dict (`JSON -> Hog repr`) or wraps in `jsonStringify` and throws (`JSON -> JSON`),
+  and which a host then dumps as JSON once more (`JSON -> JSON -> JSON`);
 * URL-encoded as `encodeURIComponent`, `encodeURI` and form encoding (`+` for space) write it, with
   the hex digits of `%XX` in any case;
 * base64 (standard and URL-safe alphabets), wherever the secret sits in the encoded input: for each of
@@ -34,6 +36,9 @@ from typing import Any
 
 DEFAULT_MASK = "***REDACTED***"
 MIN_BASE64_CORE = 8
+# JSON escaping and Hog quoting are combined up to this many levels deep (a secret with no special
+# characters has one form whatever the depth; one with `"`, `\\` and non-ASCII has a few dozen).
+ESCAPE_LEVELS = 3
 MAX_DEPTH = 200  # deeper values are replaced by the mask as a whole (fail closed)
 
 # PostHog's credential-looking input keys (§2.8).
@@ -57,7 +62,15 @@ def _json_escaped(text: str) -> set[str]:
 
 
 def _hog_quoted(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'")
+    """The inside of Hog's repr of a string (`print` of a container, f-string of a dict)."""
+    from hoglite.vm.values import quote_string
+
+    return quote_string(text)[1:-1]
+
+
+def _escaped_forms(text: str) -> set[str]:
+    """`text` after one level of JSON escaping (ASCII-only or not) or Hog quoting."""
+    return {*_json_escaped(text), _hog_quoted(text)}
 
 
 def _url_encoded(text: str) -> set[str]:
@@ -91,11 +104,11 @@ def _base64_cores(data: bytes) -> set[str]:
 
 def secret_forms(secret: str) -> set[str]:
     """Every text form of `secret` the redactor masks."""
-    forms = {secret, _hog_quoted(secret)}
-    escaped = _json_escaped(secret)
-    forms |= escaped
-    for once in escaped:
-        forms |= _json_escaped(once)
+    forms = {secret}
+    level = {secret}
+    for _ in range(ESCAPE_LEVELS):
+        level = {escaped for text in level for escaped in _escaped_forms(text)} - forms
+        forms |= level
     forms |= _url_encoded(secret)
     forms |= _base64_cores(secret.encode("utf-8", "surrogatepass"))
     forms.discard("")

@@ -151,6 +151,32 @@ def _identity(text: str) -> str:
     return text
 
 
+def redact_json(value: Any, redact: Callable[[str], str], depth: int = 0) -> Any:
+    """`value` (JSON-like data) with `redact` applied to every string in it, dict keys included.
+
+    String by string rather than on a JSON dump of the whole: a dump escapes every string once more,
+    and a secret already escaped a few times inside a string (an echoed body thrown as JSON) would
+    then be one level deeper than the forms the redactor knows. Values nested deeper than the
+    redactor's depth limit are replaced by the mask of `redact` (fail closed).
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if depth > _MAX_REDACT_DEPTH:
+        return redact(_DEEP_PLACEHOLDER)
+    if isinstance(value, dict):
+        return {(redact(key) if isinstance(key, str) else key): redact_json(item, redact, depth + 1)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_json(item, redact, depth + 1) for item in value]
+    return redact(str(value))
+
+
+_MAX_REDACT_DEPTH = 512
+_DEEP_PLACEHOLDER = "(nested too deep to show)"
+
+
 @dataclass
 class InvocationResult:
     outcome: str  # ok | skipped | error
@@ -191,29 +217,35 @@ class InvocationResult:
 
     def redacted_fetches(self) -> list[dict[str, Any]]:
         """The fetch calls as JSON with every secret replaced, for display."""
-        return [json.loads(self.redact(json.dumps(call.to_json(), ensure_ascii=False))) for call in self.fetches]
+        return [redact_json(call.to_json(), self.redact) for call in self.fetches]
+
+    def redacted_value(self) -> Any:
+        """The returned value with every secret replaced, for display (`value` keeps the real one)."""
+        if self.redact is _identity:  # nothing to hide (a plain program run): keep the value as is
+            return self.value
+        return redact_json(self.value, self.redact)
 
     def to_json(self, *, redacted: bool = True) -> dict[str, Any]:
-        """The result as JSON. With `redacted` (the default) secrets are hidden in fetches and inputs."""
+        """The result as JSON. With `redacted` (the default) secrets are hidden everywhere: the error,
+        its detail, the fetches, the inputs and the returned value."""
         data: dict[str, Any] = {
             "outcome": self.outcome,
-            "error": self.error,
+            "error": self.redact(self.error) if redacted and self.error is not None else self.error,
             "logs": [entry.to_json() for entry in self.logs],
             "fetches": self.redacted_fetches() if redacted else [call.to_json() for call in self.fetches],
         }
         if self.inputs is not None:
-            inputs_text = json.dumps(self.inputs, ensure_ascii=False, default=str)
-            data["inputs"] = json.loads(self.redact(inputs_text) if redacted else inputs_text)
+            inputs = json.loads(json.dumps(self.inputs, ensure_ascii=False, default=str))
+            data["inputs"] = redact_json(inputs, self.redact) if redacted else inputs
         if self.error_detail is not None:
-            detail = self.error_detail.to_json()
-            data["error_detail"] = json.loads(self.redact(json.dumps(detail, ensure_ascii=False, default=str))) \
-                if redacted else detail
+            detail = json.loads(json.dumps(self.error_detail.to_json(), ensure_ascii=False, default=str))
+            data["error_detail"] = redact_json(detail, self.redact) if redacted else detail
         if self.stage is not None:
             data["stage"] = self.stage
         if self.skip_reason is not None:
             data["skip_reason"] = self.skip_reason
         if self.mapping is not None:
             data["mapping"] = self.mapping
-        data["value"] = self.value
+        data["value"] = self.redacted_value() if redacted else self.value
         data["ops"] = self.ops
         return data

@@ -20,6 +20,7 @@ import, a save to a folder, a load and an export unchanged.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,16 +177,40 @@ _NO_DEFAULT = object()
 # Folders
 
 
-def _read_json(path: Path) -> Any:
+class _NumberTooLong(ValueError):
+    """From json's parse_int hook: more digits than Python's int() converts (sys.get_int_max_str_digits)."""
+
+
+def _parse_int(digits: str) -> int:
     try:
-        text = path.read_text(encoding="utf-8")
+        return int(digits)
+    except ValueError:
+        raise _NumberTooLong(len(digits.lstrip("-"))) from None
+
+
+def _read_text(path: Path, *, field: str | None = None) -> str:
+    """A template file's text; unreadable or non-UTF-8 files become a TemplateError naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise TemplateError(f"Not UTF-8 text: {error}", file=str(path), field=field) from None
     except OSError as error:
-        raise TemplateError(f"Cannot read file: {error.strerror}", file=str(path)) from None
+        raise TemplateError(f"Cannot read file: {error.strerror or error}", file=str(path), field=field) from None
+
+
+def _read_json(path: Path) -> Any:
+    text = _read_text(path)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         raise TemplateError(f"Invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
                             file=str(path)) from None
+    except RecursionError:
+        # Python's json recurses once per nesting level, so a hostile file can exhaust the stack.
+        raise TemplateError("Invalid JSON: nested too deeply.", file=str(path)) from None
+    except _NumberTooLong as error:
+        raise TemplateError(f"Invalid JSON: a number with {error.args[0]} digits is too long "
+                            f"(at most {sys.get_int_max_str_digits()} digits).", file=str(path)) from None
 
 
 def load_template(path: str | Path, *, validate: bool = True) -> Template:
@@ -215,7 +240,7 @@ def load_template(path: str | Path, *, validate: bool = True) -> Template:
     if not code_path.is_file():
         raise TemplateError(f"Missing {CODE_FILE} in the template folder.", file=str(path))
     record = dict(data)
-    record["code"] = code_path.read_text(encoding="utf-8")
+    record["code"] = _read_text(code_path, field="code")
     template = Template.from_posthog(record, file=str(metadata_path))
     template.key_order = list(data)  # the code position is not stored on disk
     template.folder = path

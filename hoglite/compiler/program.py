@@ -11,9 +11,24 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoglite.errors import HogRuntimeError
 from hoglite.source import Span
 
 FORMAT = "hoglite-compiled/1"
+_SPAN_FIELDS = ("start", "end", "line", "column", "end_line", "end_column")
+
+
+class ProgramFormatError(HogRuntimeError, ValueError):
+    """A compiled-program object (JSON) that does not have the shape `CompiledProgram.to_json` writes.
+
+    `field` names the offending part, e.g. `source_map["12"]` or `warnings[0].message`. It is a
+    HogRuntimeError so embedders that catch HogliteError get a clean message, and a ValueError because
+    it is, at heart, a bad value handed to a parser.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(f"Invalid compiled program: {message}")
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -30,9 +45,14 @@ class CompileWarning:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CompileWarning:
+    def from_json(cls, data: dict[str, Any], where: str = "warning") -> CompileWarning:
+        if not isinstance(data, dict):
+            raise ProgramFormatError(f"'{where}' must be an object with a \"message\"", field=where)
+        message = data.get("message")
+        if not isinstance(message, str):
+            raise ProgramFormatError(f"'{where}.message' must be a string", field=f"{where}.message")
         span = data.get("span")
-        return cls(data["message"], _span_from_list(span) if span is not None else None)
+        return cls(message, _span_from_json(span, f"{where}.span") if span is not None else None)
 
     def __str__(self) -> str:
         if self.span is None:
@@ -79,16 +99,36 @@ class CompiledProgram:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str) -> CompiledProgram:
+        """Rebuild a program from `to_json`'s dict (or its JSON text), checking every field's shape.
+
+        Raises ProgramFormatError naming the field when the object is not one `to_json` could write,
+        so a hand-edited or hostile file gets a clean message instead of a Python error."""
         if isinstance(data, str):
-            data = json.loads(data)
-        assert isinstance(data, dict)
-        source_map = {int(index): _span_from_list(span) for index, span in (data.get("source_map") or {}).items()}
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise ProgramFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+            except RecursionError:
+                raise ProgramFormatError("the JSON is nested too deeply") from None
+            except ValueError as exc:  # e.g. a number with more digits than int() accepts
+                raise ProgramFormatError(f"not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ProgramFormatError("expected a JSON object with a \"bytecode\" array")
+        bytecode = data.get("bytecode")
+        if not isinstance(bytecode, list):
+            raise ProgramFormatError("'bytecode' must be a JSON array", field="bytecode")
+        source = data.get("source")
+        if source is not None and not isinstance(source, str):
+            raise ProgramFormatError("'source' must be a string or null", field="source")
+        name = data.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ProgramFormatError("'name' must be a string or null", field="name")
         return cls(
-            bytecode=list(data["bytecode"]),
-            source_map=source_map,
-            source=data.get("source"),
-            name=data.get("name") or "<source>",
-            warnings=[CompileWarning.from_json(item) for item in data.get("warnings") or []],
+            bytecode=list(bytecode),
+            source_map=_source_map_from_json(data.get("source_map")),
+            source=source,
+            name=name or "<source>",
+            warnings=_warnings_from_json(data.get("warnings")),
         )
 
 
@@ -96,7 +136,52 @@ def _span_to_list(span: Span) -> list[int]:
     return [span.start, span.end, span.line, span.column, span.end_line, span.end_column]
 
 
-def _span_from_list(data: list[int] | dict[str, int]) -> Span:
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _span_from_json(data: Any, where: str) -> Span:
+    """A span stored as `[start, end, line, column, end_line, end_column]` or as Span.to_json's dict."""
     if isinstance(data, dict):
-        return Span.from_json(data)
-    return Span(*data)
+        values = [data.get(key) for key in _SPAN_FIELDS]
+    elif isinstance(data, list) and len(data) == len(_SPAN_FIELDS):
+        values = data
+    else:
+        values = None
+    if values is None or not all(_is_int(value) and value >= 0 for value in values):
+        raise ProgramFormatError(
+            f"'{where}' must be a span: 6 non-negative integers [start, end, line, column, end_line, end_column]",
+            field=where,
+        )
+    return Span(*values)
+
+
+def _source_map_from_json(data: Any) -> dict[int, Span]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ProgramFormatError("'source_map' must be an object of bytecode index -> span", field="source_map")
+    source_map: dict[int, Span] = {}
+    for key, span in data.items():
+        where = f"source_map[{json.dumps(key)}]"
+        # to_json writes the keys as decimal strings; a dict built in Python may use ints.
+        if _is_int(key):
+            index = key
+        elif isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18:
+            index = int(key)
+        else:
+            raise ProgramFormatError(f"'{where}': the key must be a bytecode index (a non-negative integer)",
+                                     field=where)
+        if index < 0:
+            raise ProgramFormatError(f"'{where}': the key must be a bytecode index (a non-negative integer)",
+                                     field=where)
+        source_map[index] = _span_from_json(span, where)
+    return source_map
+
+
+def _warnings_from_json(data: Any) -> list[CompileWarning]:
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ProgramFormatError("'warnings' must be a list of {\"message\", \"span\"} objects", field="warnings")
+    return [CompileWarning.from_json(item, f"warnings[{index}]") for index, item in enumerate(data)]

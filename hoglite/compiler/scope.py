@@ -39,12 +39,17 @@ class FunctionScope:
     def __init__(self, params: tuple[str, ...], enclosing: FunctionScope | None, span: Span) -> None:
         self.enclosing = enclosing
         self.locals: list[Local] = []
+        # name -> the slots of the live locals with that name, oldest first (shadowing pushes a slot).
+        # Kept in step with `locals` so declare/find_local are O(1) instead of a scan of every local:
+        # a scan made compiling a program with thousands of `let`s in one scope quadratic.
+        self._slots: dict[str, list[int]] = {}
         self.upvalues: list[Upvalue] = []
+        self._upvalue_positions: dict[Upvalue, int] = {}  # the same idea for upvalues
         self.depth = 0
         for param in params:
-            if any(local.name == param for local in self.locals):
+            if param in self._slots:
                 raise HogSyntaxError(f"Variable `{param}` already declared in this scope", span=span_or_none(span))
-            self.locals.append(Local(param, 0))
+            self._push(Local(param, 0))
 
     # -- scopes ----------------------------------------------------------------------------------
 
@@ -56,26 +61,34 @@ class FunctionScope:
         code: list = []
         while self.locals and self.locals[-1].depth == self.depth:
             local = self.locals.pop()
+            slots = self._slots[local.name]
+            slots.pop()
+            if not slots:
+                del self._slots[local.name]
             code.append(Op.CLOSE_UPVALUE if local.captured else Op.POP)
         self.depth -= 1
         return code
 
     def declare(self, name: str, span: Span, *, ready: bool = True) -> int:
-        for local in reversed(self.locals):
-            if local.depth < self.depth:
-                break
-            if local.name == name:
-                raise HogSyntaxError(f"Variable `{name}` already declared in this scope", span=span_or_none(span))
-        self.locals.append(Local(name, self.depth, ready=ready))
-        return len(self.locals) - 1
+        # Depths never decrease up the stack (end_scope pops a whole scope), so the newest local of this
+        # name is the only one that can belong to the current scope.
+        slots = self._slots.get(name)
+        if slots and self.locals[slots[-1]].depth >= self.depth:
+            raise HogSyntaxError(f"Variable `{name}` already declared in this scope", span=span_or_none(span))
+        return self._push(Local(name, self.depth, ready=ready))
+
+    def _push(self, local: Local) -> int:
+        slot = len(self.locals)
+        self.locals.append(local)
+        self._slots.setdefault(local.name, []).append(slot)
+        return slot
 
     # -- resolution ------------------------------------------------------------------------------
 
     def find_local(self, name: str) -> int:
-        for index in range(len(self.locals) - 1, -1, -1):
-            if self.locals[index].name == name:
-                return index
-        return -1
+        """The slot of the innermost live local called `name`, or -1."""
+        slots = self._slots.get(name)
+        return slots[-1] if slots else -1
 
     def resolve_upvalue(self, name: str) -> int:
         """Index of `name` among this function's upvalues (adding it), or -1 if it is a global."""
@@ -91,11 +104,12 @@ class FunctionScope:
         return -1
 
     def _add_upvalue(self, index: int, is_local: bool) -> int:
-        for position, upvalue in enumerate(self.upvalues):
-            if upvalue.index == index and upvalue.is_local == is_local:
-                return position
-        self.upvalues.append(Upvalue(index, is_local))
-        return len(self.upvalues) - 1
+        upvalue = Upvalue(index, is_local)
+        position = self._upvalue_positions.get(upvalue)
+        if position is None:
+            position = self._upvalue_positions[upvalue] = len(self.upvalues)
+            self.upvalues.append(upvalue)
+        return position
 
     def closure_operands(self) -> list:
         """`CLOSURE n, (isLocal, index)*` with JSON booleans, as PostHog emits them."""

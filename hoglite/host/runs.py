@@ -265,15 +265,31 @@ class ProgramRun:
 
     @classmethod
     def from_state(cls, engine: Engine, state: Mapping[str, Any]) -> ProgramRun:
+        """Rebuild a paused run from `to_state()` output. Every field is checked (a damaged state is
+        refused with "Invalid paused state: ..."), and the run gets the engine's limits, which the
+        stored limits may only make stricter (hoglite.cdp.paused_state)."""
+        from hoglite.cdp import paused_state as read
         from hoglite.compiler import CompiledProgram
 
-        program = CompiledProgram.from_json({**state["program"], "bytecode": []})
-        run = cls(engine, program, state.get("globals"), Limits(**state.get("limits") or {}))
-        run.logs = [LogEntry(**entry) for entry in state.get("logs") or []]
-        run.fetches = [fetch_call_from_json(call) for call in state.get("fetches") or []]
-        run.ops = int(state.get("ops") or 0)
-        run.max_mem_used = int(state.get("max_mem_used") or 0)
-        run.active_seconds = float(state.get("active_ms") or 0) / 1000
+        program_json = read.mapping(state.get("program"), "program")
+        assert program_json is not None
+        try:
+            program = CompiledProgram.from_json({**program_json, "bytecode": []})
+        except HogliteError as error:
+            raise read.invalid(f"program: {error.message}") from None
+        except (AssertionError, TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError):
+            raise read.invalid("program is not a compiled program's JSON (source_map, source, name, warnings)") \
+                from None
+        globals_ = read.mapping(state.get("globals"), "globals", optional=True)
+        limits = read.resume_limits(engine.limits or Limits(), state.get("limits"))
+        run = cls(engine, program, globals_, limits)
+        run.logs = read.logs(state)
+        run.fetches = read.fetch_calls(state)
+        run.ops = read.count(state, "ops")
+        run.max_mem_used = read.count(state, "max_mem_used")
+        run.active_seconds = read.milliseconds(state, "active_ms") / 1000
+        read.pending_call(state, run.fetches)
+        read.vm_snapshot(state)
         return run
 
 

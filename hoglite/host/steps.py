@@ -9,8 +9,12 @@ Programs and template invocations both pause in the VM itself, so resuming never
   counters (hoglite.cdp.codestep.TemplateRun.to_state), plus the template's id, folder and code
   digest, so a template edited in between is refused rather than resumed wrongly.
 
-Both are plain JSON: store them anywhere and resume in another process with an equally set-up
-Engine (same host functions; the template findable by id or folder).
+Both are plain JSON: store them and resume in another process with an equally set-up Engine (same
+host functions; the template findable by id or folder). A state is secret material, though: the
+logs and error texts in it are redacted, but the VM stack, the globals' inputs and the pending
+request hold the raw secret inputs the code needs to continue, so store it as you store credentials.
+A damaged or edited state is refused with "Invalid paused state: ..." and cannot widen the sandbox:
+the run continues under the resuming engine's limits (hoglite.cdp.paused_state).
 """
 
 from __future__ import annotations
@@ -97,10 +101,10 @@ def start_program(engine: Engine, program: CompiledProgram, globals_: Mapping[st
 
 
 def _resume_program(engine: Engine, state: Mapping[str, Any], response: Any) -> Step:
-    run = ProgramRun.from_state(engine, state)
+    run = ProgramRun.from_state(engine, state)  # checks every field, the pending call included
     pending = state["pending"]
     try:
-        if pending["name"] == "fetch":
+        if pending["name"] == "fetch":  # from_state made sure a fetch call is recorded
             value = run.end_fetch(run.fetches[-1], response)
         else:
             value = response
@@ -188,8 +192,18 @@ def template_run_from_state(engine: Engine, state: Mapping[str, Any]) -> Any:
                               "and cannot be resumed; run its event again")
     if state.get("pending") is None or "vm" not in state:
         raise HogRuntimeError("This invocation is not waiting for anything")
-    template = _template_from_state(engine, state["template"])
-    return TemplateRun.from_state(template, state, clock=engine.clock, **engine.template_services())
+    from hoglite.cdp import paused_state
+    from hoglite.cdp.invocation import default_code_limits
+
+    ref = paused_state.mapping(state.get("template"), "template")
+    assert ref is not None
+    for key in ("id", "folder", "code_sha256"):
+        paused_state.text(ref.get(key), f"template.{key}", optional=True)
+    template = _template_from_state(engine, ref)
+    # The engine's limits, never looser ones from the state (see hoglite.cdp.paused_state).
+    return TemplateRun.from_state(template, state, clock=engine.clock,
+                                  limits=engine.template_limits or default_code_limits(),
+                                  **engine.template_services())
 
 
 def _resume_template(engine: Engine, state: Mapping[str, Any], response: Any) -> Step:
@@ -205,11 +219,12 @@ def resume(engine: Engine, state: Mapping[str, Any], response: Any) -> Step:
     _check_state(state)
     if state.get("pending") is None:
         raise HogRuntimeError("This invocation is not waiting for anything")
-    if state["kind"] == "program":
+    kind = state.get("kind")
+    if kind == "program":
         return _resume_program(engine, state, response)
-    if state["kind"] == "template":
+    if kind == "template":
         return _resume_template(engine, state, response)
-    raise HogRuntimeError(f"Unknown paused invocation kind: {state['kind']!r}")
+    raise HogRuntimeError(f"Unknown paused invocation kind: {kind!r}")
 
 
 def fetches_done(state: Mapping[str, Any]) -> int:

@@ -192,10 +192,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             waiter = asyncio.get_running_loop().create_future()
             protocol.read_waiter = waiter
             try:
-                if not await _wait(waiter, timeout):
-                    raise httpcore.ReadTimeout("timed out reading the response")
+                timed_out = not await _wait(waiter, timeout)
             finally:
                 protocol.read_waiter = None
+            if timed_out and not protocol.chunks and not protocol.eof:
+                raise httpcore.ReadTimeout("timed out reading the response")
         if protocol.chunks:
             return protocol.take(max_bytes)
         if protocol.error is not None:

@@ -70,7 +70,7 @@ def js_stringify(value: Any) -> str:
     """Serialise a Hog value like PostHog's `JSON.stringify(convertHogToJS(value))`."""
     if _plain(value, 0):
         # Nothing in it where Python's JSON and JavaScript's differ: the C encoder writes it.
-        return _PLAIN_ENCODER.encode(value)
+        return _encode_plain(value)
     out: list[str] = []
     _write(value, out, set(), 0)
     return "".join(out)
@@ -82,6 +82,16 @@ def js_stringify(value: Any) -> str:
 # lists/tuples and exact dicts with exact-str keys. Anything else (dates, errors, closures, other
 # numbers, cycles, deep nesting) takes the writer below.
 _PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+if json.encoder.c_make_encoder is not None:
+    # JSONEncoder.encode builds this C encoder on every call; one is enough. No circular-reference
+    # markers: _plain has already refused anything nested deeper than _PLAIN_DEPTH, cycles included.
+    _C_ENCODER = json.encoder.c_make_encoder(None, _PLAIN_ENCODER.default, json.encoder.encode_basestring, None,
+                                             ":", ",", False, False, False)
+
+    def _encode_plain(value: Any) -> str:
+        return "".join(_C_ENCODER(value, 0))
+else:  # pragma: no cover - Pythons without the C accelerator
+    _encode_plain = _PLAIN_ENCODER.encode
 _SCALARS = (type(None), bool)
 _PLAIN_DEPTH = 64  # deeper values are rare; the writer below handles them (and cycles) properly
 

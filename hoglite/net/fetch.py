@@ -175,7 +175,7 @@ def build_request(url: Any, options: Any = None) -> FetchRequest:
     if not isinstance(method, str):
         raise FetchRequestError("method", f"must be a string, got {type_of(method)}")
     method = method.upper()
-    if not _TOKEN.fullmatch(method):
+    if method not in _PLAIN_METHODS and not _TOKEN.fullmatch(method):
         raise FetchRequestError("method", f"{_field_name(method)!r} is not a valid HTTP method")
     if method in FORBIDDEN_METHODS:
         raise FetchRequestError("method", f"{method} requests are not allowed")
@@ -542,6 +542,17 @@ class _FetcherBase:
         self.verify = verify
         self.guard = AddressGuard.from_policy(self.policy, resolver)
 
+    def _view(self, fetches_done: int) -> Any:
+        """A per-invocation copy: same policy, guard, hooks and pooled client, its own fetch count.
+
+        Hosts make one per fetch, so this copies attributes instead of rebuilding the guard.
+        """
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.fetch_count = fetches_done
+        other._owns_client = False
+        return other
+
     def _start(self, request: FetchRequest) -> tuple[UrlTarget, float]:
         """Count the call, re-check URL, host name (no DNS yet) and headers. Returns (target, timeout).
 
@@ -682,10 +693,8 @@ class Fetcher(_FetcherBase):
 
     def new_invocation(self, *, fetches_done: int = 0) -> Fetcher:
         """A fetcher for the next invocation: same policy, hooks and pooled client, count reset."""
-        other = Fetcher(self.policy, client=self.client, resolver=self.resolver, sleep=self.sleep,
-                        random=self.random, clock=self.clock, fetches_done=fetches_done, verify=self.verify)
-        other._owns_client = False
-        return other
+        self.client  # noqa: B018 - create the pooled client now, so that every copy shares it
+        return self._view(fetches_done)
 
     def fetch(self, request: FetchRequest, *, deadline: float | None = None) -> FetchResponse:
         """Perform `request` with retries. `deadline` (on `clock`) stops retries that would end past it."""
@@ -765,10 +774,8 @@ class AsyncFetcher(_FetcherBase):
         return self._client
 
     def new_invocation(self, *, fetches_done: int = 0) -> AsyncFetcher:
-        other = AsyncFetcher(self.policy, client=self.client, resolver=self.resolver, sleep=self.sleep,
-                             random=self.random, clock=self.clock, fetches_done=fetches_done, verify=self.verify)
-        other._owns_client = False
-        return other
+        self.client  # noqa: B018 - create the pooled client now, so that every copy shares it
+        return self._view(fetches_done)
 
     async def fetch(self, request: FetchRequest, *, deadline: float | None = None) -> FetchResponse:
         target, timeout = self._start(request)

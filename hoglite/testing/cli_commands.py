@@ -232,5 +232,5 @@ def format_result(result: Any) -> str:
         rendered = result.render_error() or ""
         lines.extend("  " + line for line in rendered.splitlines())
     else:
-        lines.append("Outcome: ok" + (f", returned {json.dumps(result.value)}" if result.value is not None else ""))
+        lines.append("Outcome: ok" + (f", returned {json.dumps(result.redacted_value())}" if result.value is not None else ""))
     return "\n".join(lines)

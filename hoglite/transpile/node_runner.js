@@ -59,9 +59,9 @@ async function runJob(job) {
     out.rendered = context.__renderError(error, entry.source);
     if (error instanceof entry.HogThrow) {
       out.errorKind = 'uncaught';
-      out.errorType = String(context.__pyStr(error.value.get('type')));
-      const message = error.value.get('message');
-      out.errorMessage = typeof message === 'string' ? message : context.__pyStr(message);
+      // JavaScript's String() of type and message, as PostHog's exception and hoglite's VM give them.
+      out.errorType = String(error.value.get('type'));
+      out.errorMessage = String(error.value.get('message'));
       out.error = error.message;
     } else if (error instanceof entry.HogRuntimeError) {
       out.errorKind = error.kind;

@@ -29,7 +29,9 @@ function __limitError(message) {
 
 class __HogThrow extends Error {
   constructor(value) {
-    super(`${__pyStr(value.get('type'))}('${String(value.get('message')).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}')`);
+    // `Type('message')` with JavaScript's String() of both and only `'` escaped, as PostHog writes it
+    // (and hoglite's UncaughtHogError).
+    super(`${String(value.get('type'))}('${String(value.get('message')).replace(/'/g, "\\'")}')`);
     this.name = 'HogThrow';
     this.value = value;
   }
@@ -92,11 +94,13 @@ function __isDict(v) {
 
 class __HogFunction {
   // kind: 'local' (Hog code), 'stl' (a built-in used as a value), 'async' (a host async function)
-  constructor(name, argCount, impl, kind) {
+  // chunk: where PostHog's VM would run it ('stl/NAME' for a built-in written in Hog; else unset)
+  constructor(name, argCount, impl, kind, chunk) {
     this.name = name;
     this.argCount = argCount;
     this.impl = impl;
     this.kind = kind;
+    this.chunk = chunk || null;
   }
 }
 
@@ -172,19 +176,13 @@ function __printValue(v, path) {
   }
   path = path || new Set();
   if (v instanceof __HogErrorValue) {
-    // Errors, like dates and functions, print even when met again on the path.
+    // Errors, like dates and functions, are exempt from the cycle check (as in PostHog and hoglite's
+    // VM), but their payload is not: an error inside its own payload prints as `Type('m', null)` there.
     const payload = v.get('payload');
     const message = v.get('message');
     const text = __quoteString(typeof message === 'string' ? message : __printString(message));
-    if (payload && !path.has(v)) {
-      path.add(v);
-      try {
-        return `${__pyStr(v.get('type'))}(${text}, ${__printValue(payload, path)})`;
-      } finally {
-        path.delete(v);
-      }
-    }
-    return `${__pyStr(v.get('type'))}(${text})`;
+    const type = String(v.get('type')); // JavaScript's String() of a non-string type, as PostHog
+    return payload ? `${type}(${text}, ${__printValue(payload, path)})` : `${type}(${text})`;
   }
   if (path.has(v)) return 'null';
   path.add(v);
@@ -209,19 +207,43 @@ function __printString(v) {
   return typeof v === 'string' ? v : __printValue(v);
 }
 
-// JSON.stringify as the VM shows values in error messages (a dict shows as `{}`).
+// JSON.stringify of a value as PostHog's VM holds it, for `Invalid closure: ...` (as hoglite's VM,
+// hoglite/vm/runtime.py js_json): a dict is a Map there (`{}`), a tuple an array, -0 prints `0`,
+// NaN/Infinity `null`; errors, dates and functions are plain objects with their marker keys (an error
+// has no `payload` key when its payload is null). Past 100 levels (a cycle) a value is `null`.
 function __jsJson(v) {
-  const plain = (item, depth) => {
-    if (depth > 50 || item === null || item === undefined) return null;
-    if (__isDict(item)) return {};
-    if (Array.isArray(item)) return item.map((x) => plain(x, depth + 1));
-    return __toJson(item);
-  };
-  try {
-    return JSON.stringify(plain(v, 0)) ?? 'null';
-  } catch {
+  const object = (entries, depth) =>
+    '{' + entries.map(([key, item]) => `${JSON.stringify(String(key))}:${encode(item, depth + 1)}`).join(',') + '}';
+  const encode = (item, depth) => {
+    if (item === null || item === undefined || depth > 100) return 'null';
+    if (typeof item === 'boolean') return item ? 'true' : 'false';
+    if (typeof item === 'string') return JSON.stringify(item);
+    if (typeof item === 'number') return Number.isFinite(item) ? JSON.stringify(item) : 'null';
+    if (__isDict(item)) return '{}';
+    if (Array.isArray(item)) return '[' + item.map((child) => encode(child, depth + 1)).join(',') + ']';
+    if (item instanceof __HogErrorValue) {
+      const fields = [['__hogError__', true], ['type', item.get('type')], ['message', item.get('message')]];
+      const payload = item.get('payload');
+      if (payload !== null && payload !== undefined) fields.push(['payload', payload]);
+      return object(fields, depth);
+    }
+    if (item instanceof Map) return object([...item], depth); // dates: plain objects
+    if (item instanceof __HogFunction) return __callableJson(item);
     return 'null';
-  }
+  };
+  return encode(v, 0);
+}
+
+// A function value as PostHog's closure object (its key order). Built-ins have fixed fields; a
+// function written in the program runs from no bytecode here, so its position in the bytecode (`ip`)
+// and its captured upvalues are unknown, and those keys are left out.
+function __callableJson(fn) {
+  const head = `"__hogCallable__":${JSON.stringify(fn.kind)},"name":${JSON.stringify(String(fn.name))}`;
+  if (fn.kind === 'local') return `{"__hogClosure__":true,"callable":{${head},"chunk":"root","argCount":${fn.argCount}}}`;
+  const chunk = fn.kind === 'async' ? 'async' : fn.chunk || 'stl';
+  const ip = chunk.startsWith('stl/') ? 0 : -1;
+  return `{"__hogClosure__":true,"callable":{${head},"chunk":${JSON.stringify(chunk)},"argCount":${fn.argCount},` +
+    `"upvalueCount":0,"ip":${ip}},"upvalues":[]}`;
 }
 
 // -- the host boundary: plain JSON <-> Hog values --------------------------------------------------
@@ -314,7 +336,13 @@ function __get(obj, key) {
       const index = obj.length + key;
       return index >= 0 ? obj[index] : null;
     }
-    return key === 'length' ? obj.length : null;
+    if (key === 'length') return obj.length;
+    // JavaScript reads an array's own index property: '1' is the 0-based element there (PostHog).
+    if (typeof key === 'string' && /^(?:0|[1-9][0-9]*)$/.test(key)) {
+      const position = Number(key);
+      return position < obj.length ? obj[position] : null;
+    }
+    return null;
   }
   return null;
 }
@@ -519,8 +547,12 @@ function __builtinValue(rt, name) {
       return impl(r, ...args);
     }, 'stl');
   } else if (Object.prototype.hasOwnProperty.call(__HOG_STL_TABLE, name)) {
-    const [count, impl] = __HOG_STL_TABLE[name];
-    fn = new __HogFunction(name, count, (r, args) => __callHogStl(r, name, count, impl, args), 'stl');
+    // A built-in written in Hog (arrayMap, ...) can be read, printed and passed on as a value, but not
+    // called through one: PostHog's VMs call only native built-ins that way, and so does hoglite's VM.
+    const count = __HOG_STL_TABLE[name];
+    fn = new __HogFunction(name, count, () => {
+      throw new __HogRuntimeError(`Unsupported function call: ${name}`);
+    }, 'stl', `stl/${name}`);
   }
   if (fn !== null) rt.builtins.set(name, fn);
   return fn;

@@ -162,7 +162,8 @@ def collect(helpers: set[str], stl: set[str], hog_stl: set[str], is_async: bool)
     table = ", ".join(f"{json.dumps(n)}: __stl_{n}" for n in stl_names)
     arity = json.dumps({n: list(arities[n]) for n in stl_names if n in arities}, separators=(",", ":"))
     hog_counts = hog_stl_arities()
-    hog_table = ", ".join(f"{json.dumps(n)}: [{hog_counts[n]}, __hog_{n}]" for n in sorted(hog_done))
+    # Hog-written built-ins as values: name -> parameter count (they are never called through a value).
+    hog_table = ", ".join(f"{json.dumps(n)}: {hog_counts[n]}" for n in sorted(hog_done))
     chunks.append(
         f"const __STL_TABLE = {{{table}}};\nconst __STL_ARITY = {arity};\nconst __HOG_STL_TABLE = {{{hog_table}}};\n"
     )

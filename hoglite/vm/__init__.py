@@ -7,7 +7,7 @@
         result = resume(result.paused.state, response, RunOptions(globals={...}, async_functions={"fetch"}))
 """
 
-from hoglite.vm.api import PausedCall, RunOptions, RunResult, execute, resume, run_with_handlers
+from hoglite.vm.api import PausedCall, RunOptions, RunResult, execute, resume, resume_call, run_with_handlers
 from hoglite.vm.host import DefaultHost, RunContext
 from hoglite.vm.limits import Limits, ensure_container_size, ensure_string_length
 from hoglite.vm.state import PausedState
@@ -24,5 +24,6 @@ __all__ = [
     "ensure_string_length",
     "execute",
     "resume",
+    "resume_call",
     "run_with_handlers",
 ]

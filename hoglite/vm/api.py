@@ -13,7 +13,7 @@ from hoglite.stl.registry import HostContext
 from hoglite.vm.host import DefaultHost, RunContext
 from hoglite.vm.limits import Limits
 from hoglite.vm.machine import VM, Paused
-from hoglite.vm.state import PausedState, encode_state, restore_state, state_bytecodes
+from hoglite.vm.state import PausedState, encode_state, restore_state, state_bytecodes, transplant_state
 from hoglite.vm.values import ValueConversionError, from_json_value, to_json_value
 
 HostFunction = CallableType[[list, HostContext], Any]
@@ -42,13 +42,47 @@ class RunOptions:
     disallowed: set[str] | None = None
 
 
-@dataclass
 class PausedCall:
-    """The async call the program is waiting for: perform it, then `resume(state, result)`."""
+    """The async call the program is waiting for: perform it, then `resume(state, result)`, or, in
+    the same process, `resume_call(call, result)`.
 
-    name: str
-    args: list[Any]
-    state: PausedState
+    `state` (plain JSON) is encoded on first read; until then the paused VM itself is kept, so a host
+    that never stores the state can continue it without the JSON round trip (resume_call). Once the
+    state was read, it is the only truth: resume_call then resumes from it as `resume` does.
+    """
+
+    __slots__ = ("name", "args", "_state", "_vm")
+
+    def __init__(self, name: str, args: list[Any], state: PausedState | None = None, *, vm: Any = None) -> None:
+        self.name = name
+        self.args = args
+        self._state = state
+        self._vm = vm
+
+    @property
+    def state(self) -> PausedState:
+        if self._state is None:
+            vm = self._vm
+            if vm is None:
+                raise HogRuntimeError("This paused run was already resumed with resume_call: its state is gone")
+            self._state = encode_state(vm)
+            self._vm = None  # the state is the truth from now on: the live VM must not run on
+        return self._state
+
+    @state.setter
+    def state(self, state: PausedState) -> None:
+        self._state, self._vm = state, None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PausedCall):
+            return NotImplemented
+        return (self.name, self.args, self.state) == (other.name, other.args, other.state)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, like the dataclass it replaces)
+
+    def __repr__(self) -> str:
+        held = "state" if self._state is not None else "live VM" if self._vm is not None else "resumed"
+        return f"PausedCall(name={self.name!r}, args={self.args!r}, {held})"
 
 
 @dataclass
@@ -91,7 +125,7 @@ def _program_parts(program: Any) -> tuple[dict[str, dict[str, Any]], PausedState
 
 
 def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tuple[Any] | None,
-         source_map: Any, source: Any) -> RunResult:
+         source_map: Any, source: Any, paused_vm: Any = None) -> RunResult:
     host = opts.host if opts.host is not None else DefaultHost()
     limits = opts.limits or Limits()
     vm = VM(
@@ -107,7 +141,10 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
     source_text = opts.source if opts.source is not None else source
     duration_before = 0.0
     try:
-        if state is not None:
+        if paused_vm is not None:
+            transplant_state(vm, paused_vm)
+            duration_before = vm.sync_duration_ms
+        elif state is not None:
             restore_state(vm, state)
             duration_before = vm.sync_duration_ms
         if push is not None:
@@ -135,7 +172,7 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
             args = [to_json_value(arg) for arg in payload.args]
         except ValueConversionError as error:
             raise HogRuntimeError(f"Can not pass arguments to {payload.name}: {error}") from None
-        result.paused = PausedCall(payload.name, args, encode_state(vm))
+        result.paused = PausedCall(payload.name, args, vm=vm)
     return result
 
 
@@ -159,6 +196,21 @@ def resume(state: PausedState, value: Any, options: RunOptions | None = None, **
         raise HogRuntimeError("Invalid paused state: no stack")
     opts = _options(options, kwargs)
     return _run(state_bytecodes(state), state, opts, (value,), None, None)
+
+
+def resume_call(call: PausedCall, value: Any, options: RunOptions | None = None, **kwargs: Any) -> RunResult:
+    """Continue the run paused at `call` with `value` (plain JSON) as the async call's result.
+
+    Same result as `resume(call.state, value, options)`, but when the state was never read the paused
+    VM of this process goes on directly (no state encoding or decoding). `call` is used up: it cannot
+    be resumed twice, and its state cannot be read afterwards. Pass the same options as for the run.
+    """
+    vm = call._vm
+    if vm is None:
+        return resume(call.state, value, options, **kwargs)
+    opts = _options(options, kwargs)
+    call._vm = None
+    return _run(vm.bytecodes, None, opts, (value,), None, None, paused_vm=vm)
 
 
 def copy_json(data: Any) -> Any:

@@ -27,7 +27,17 @@ from hoglite.vm import cold_ops  # noqa: F401  (fills the table of ops outside t
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, frame_closure
 from hoglite.vm.memory import UNIT, value_cost
-from hoglite.vm.operators import add, compare, divide, equals, js_int, modulo, multiply, subtract, to_js_string
+from hoglite.vm.operators import (
+    add,
+    compare,
+    divide,
+    equals,
+    js_int,
+    modulo,
+    multiply,
+    subtract,
+    to_js_string,
+)
 from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
@@ -217,10 +227,18 @@ class VM(Runtime):
                     if declared is not None and name != "toString":
                         function_ip, arg_count = declared
                         frame.ip = ip + 3
-                        for _ in range(count, arg_count):
-                            push(None)
-                            mpush(UNIT)
-                            mem_used += UNIT
+                        if type(count) is not int:
+                            raise HogRuntimeError("Not enough arguments on the stack")
+                        if arg_count > count:
+                            # Check the limit before padding: a huge argCount must not allocate first.
+                            padding = arg_count - count
+                            if mem_used + padding * UNIT > mem_limit:
+                                raise self.memory_error(mem_used + padding * UNIT)
+                            if padding > limits.max_container_size:  # the memory limit may be off
+                                raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                            stack.extend([None] * padding)
+                            mem.extend([UNIT] * padding)
+                            mem_used += padding * UNIT
                         if mem_used > peak:
                             peak = mem_used
                             if peak > mem_limit:
@@ -387,10 +405,15 @@ class VM(Runtime):
                     if kind == "local":
                         arg_count = callable_.arg_count
                         if arg_count > count:
-                            for _ in range(count, arg_count):
-                                push(None)
-                                mpush(UNIT)
-                                mem_used += UNIT
+                            # Check the limit before padding: a huge argCount must not allocate first.
+                            padding = arg_count - count
+                            if mem_used + padding * UNIT > mem_limit:
+                                raise self.memory_error(mem_used + padding * UNIT)
+                            if padding > limits.max_container_size:  # the memory limit may be off
+                                raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                            stack.extend([None] * padding)
+                            mem.extend([UNIT] * padding)
+                            mem_used += padding * UNIT
                             if mem_used > peak:
                                 peak = mem_used
                                 if peak > mem_limit:

@@ -429,20 +429,31 @@ def contains(container: Any, item: Any) -> bool:
 # ---------------------------------------------------------------------------------------------------
 # LIKE and regular expressions (RE2 only: linear time, no catastrophic backtracking)
 
-_REGEX_CACHE: dict[tuple[str, bool], Any] = {}
+_REGEX_CACHE: dict[tuple[str, bool, bool], Any] = {}
+REGEX_MAX_MEM = 8 << 20
+# A LIKE pattern with more `%` runs than this is matched segment by segment (like_chain): RE2 on
+# `a.*a.*a...` costs text x pattern once its DFA runs out of memory.
+LIKE_CHAIN_FROM = 8
 _REGEX_CACHE_SIZE = 512
 _PUNCTUATION = set("-/\\^$*+?.()|[]{}")
 
 
-def compile_regex(pattern: str, ignore_case: bool = False) -> Any:
-    """A compiled RE2 pattern (cached). Raises HogRuntimeError for an invalid pattern."""
-    key = (pattern, ignore_case)
+def compile_regex(pattern: str, ignore_case: bool = False, capture: bool = False) -> Any:
+    """A compiled RE2 pattern (cached). Raises HogRuntimeError for an invalid pattern.
+
+    Match-only searches compile with `never_capture`: with captures, a pattern with many groups makes
+    RE2 drop its DFA and track every group at every character (minutes for 1000 groups), while a
+    search without captures stays fast. `max_mem` is RE2's default budget, set explicitly.
+    """
+    key = (pattern, ignore_case, capture)
     compiled = _REGEX_CACHE.get(key)
     if compiled is not None:
         return compiled
     options = re2.Options()
     options.log_errors = False
     options.case_sensitive = not ignore_case
+    options.never_capture = not capture
+    options.max_mem = REGEX_MAX_MEM
     try:
         compiled = re2.compile(pattern, options=options)
     except Exception as error:  # re2 raises its own error type (and TypeError for odd input)
@@ -483,16 +494,56 @@ def like_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-_LIKE_CACHE: dict[str, str] = {}
+_LIKE_CACHE: dict[str, Any] = {}
+
+
+def like_plan(pattern: str) -> Any:
+    """How to match a LIKE pattern: its RE2 regex (a str), or for a pattern with many `%` runs the
+    list of its non-empty segments as RE2 regexes (see like_chain). Runs of `%` collapse to one
+    (`.*.*` is `.*`)."""
+    plan = _LIKE_CACHE.get(pattern)
+    if plan is not None:
+        return plan
+    collapsed = re.sub("%%+", "%", pattern)
+    parts = collapsed.split("%")
+    if len(parts) - 1 > LIKE_CHAIN_FROM:
+        if "\n" in collapsed:
+            raise HogRuntimeError("LIKE pattern too complex: more than 8 '%' wildcards with a line break")
+        plan = [like_pattern(part) for part in parts if part]
+    else:
+        plan = like_pattern(collapsed)
+    if len(_LIKE_CACHE) >= _REGEX_CACHE_SIZE:
+        _LIKE_CACHE.clear()
+    _LIKE_CACHE[pattern] = plan
+    return plan
+
+
+def like_chain(segments: list[str], text: str, ignore_case: bool, compile: Any = compile_regex) -> bool:
+    """LIKE for `seg0%seg1%...%segN` in time linear in the text: what RE2 answers for
+    `seg0.*seg1.*...segN` (unanchored, `.` never matching a line break), found greedily.
+
+    No segment holds a line break (like_plan refuses those) and neither `_` nor `%` matches one, so
+    a match lies within one line; within a line, placing each segment at its earliest position after
+    the previous one leaves the most room for the rest, so one left-to-right pass per line decides.
+    """
+    if not segments:
+        return True
+    compiled = [compile(segment, ignore_case) for segment in segments]
+    for line in text.split("\n"):
+        position = 0
+        for program in compiled:
+            found = program.search(line, position)
+            if found is None:
+                break
+            position = found.end()
+        else:
+            return True
+    return False
 
 
 def like(value: Any, pattern: Any, ignore_case: bool) -> bool:
     """`value like pattern` (unanchored, as in PostHog's VMs)."""
-    text = to_js_string(pattern)
-    regex = _LIKE_CACHE.get(text)
-    if regex is None:
-        regex = like_pattern(text)
-        if len(_LIKE_CACHE) >= _REGEX_CACHE_SIZE:
-            _LIKE_CACHE.clear()
-        _LIKE_CACHE[text] = regex
-    return regex_search(regex, to_js_string(value), ignore_case)
+    plan = like_plan(to_js_string(pattern))
+    if type(plan) is list:
+        return like_chain(plan, to_js_string(value), ignore_case)
+    return regex_search(plan, to_js_string(value), ignore_case)

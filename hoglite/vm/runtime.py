@@ -22,6 +22,7 @@ from hoglite.vm.limits import Limits
 from hoglite.vm.memory import CYCLE, value_cost
 from hoglite.vm.operators import to_js_string
 from hoglite.vm.properties import walk_global
+from hoglite.vm.validate import validate_chunk
 from hoglite.vm.values import (
     MAX_SAFE_INTEGER,
     Callable,
@@ -130,11 +131,14 @@ class Runtime:
         disallowed: set[str] | None = None,
     ) -> None:
         self.bytecodes = bytecodes
-        root = bytecodes["root"]["bytecode"]
+        entry = bytecodes.get("root") if isinstance(bytecodes, dict) else None
+        root = entry.get("bytecode") if isinstance(entry, dict) else None
         if not isinstance(root, list) or not root or root[0] not in ("_H", "_h"):
             raise HogRuntimeError("Invalid HogQL bytecode, must start with '_H'")
         self.version = (root[1] if len(root) > 1 and isinstance(root[1], int) else 0) if root[0] == "_H" else 0
-        root_globals = bytecodes["root"].get("globals")
+        root_globals = entry.get("globals")  # type: ignore[union-attr]
+        if root_globals is not None and not isinstance(root_globals, dict):
+            raise HogRuntimeError("Invalid HogQL bytecode: the root chunk's globals must be an object")
         self.globals = {**root_globals, **(globals or {})} if root_globals else (globals or {})
         self.functions = functions or {}
         self.async_functions = frozenset(async_functions or ())
@@ -164,7 +168,8 @@ class Runtime:
         self.cost_holders: dict[int, set[int]] = {}
         # Set for good once the containers may form a cycle: SET_PROPERTY then forgets every cached cost.
         self.cost_cyclic = False
-        self._chunks: dict[str, list[Any]] = {"root": root}
+        # Every chunk is checked once per run before it runs (validate.py), so the loop can trust it.
+        self._chunks: dict[str, list[Any]] = {"root": validate_chunk(root, "root")}
         self._call_cache: dict[str, tuple[int, Any]] = {}
         self._started = 0.0
         mem_limit = self.limits.memory_bytes
@@ -188,6 +193,8 @@ class Runtime:
             code = self.bytecodes[chunk].get("bytecode")
         if not isinstance(code, list):
             raise HogRuntimeError(f"Unknown chunk: {chunk}")
+        if not chunk.startswith("stl/"):  # the built-ins are our own compiled code
+            code = validate_chunk(code, chunk)
         self._chunks[chunk] = code
         return code
 
@@ -197,7 +204,8 @@ class Runtime:
         if chunk.startswith("stl/"):
             return {}
         entry = self.bytecodes.get(chunk)
-        return (entry.get("globals") if isinstance(entry, dict) else None) or {}
+        found = entry.get("globals") if isinstance(entry, dict) else None
+        return found if isinstance(found, dict) else {}
 
     def _enter(self, frame: Frame) -> list[Any]:
         code = self.chunk_code(frame.chunk or "root")

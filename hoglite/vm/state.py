@@ -317,7 +317,13 @@ def _put(parent: Any, key: Any, value: Any) -> None:
 def restore_state(vm: Any, state: PausedState) -> None:
     """Load a JSON state (ours or PostHog's) into a fresh VM."""
     extra = state.get("hoglite") if isinstance(state.get("hoglite"), dict) else {}
-    decoder = _Decoder(extra.get("annotations") or [])
+    annotations = extra.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise HogRuntimeError("Invalid paused state: hoglite.annotations must be a list")
+    decoder = _Decoder(annotations)
+    call_stack = state.get("callStack") or []
+    if not isinstance(call_stack, list) or not all(isinstance(entry, dict) for entry in call_stack):
+        raise HogRuntimeError("Invalid paused state: callStack must be a list of frames")
     try:
         vm.stack = [decoder.decode(value, ("s", index)) for index, value in enumerate(state.get("stack") or [])]
         vm.upvalues = []
@@ -337,24 +343,116 @@ def restore_state(vm: Any, state: PausedState) -> None:
                 int(entry.get("argCount", 0)),
                 _closure(entry.get("closure")),
             )
-            for entry in state.get("callStack") or []
+            for entry in call_stack
         ]
     except (KeyError, TypeError, ValueError, RecursionError) as error:
         raise HogRuntimeError(f"Invalid paused state: {error}") from None
+    # The loop indexes the stack and the code with these numbers unchecked: a negative one would wrap
+    # around through Python's negative indexing.
+    for frame in vm.call_stack:
+        if frame.ip < 0 or frame.stack_start < 0 or frame.arg_count < 0:
+            raise HogRuntimeError("Invalid paused state: a frame has a negative ip, stackStart or argCount")
+        if not isinstance(frame.chunk, str):
+            raise HogRuntimeError("Invalid paused state: a frame has a bad chunk name")
+    for upvalue in vm.upvalues:
+        if upvalue.location < 0:
+            raise HogRuntimeError("Invalid paused state: an upvalue has a negative location")
     vm.upvalues_by_id = {upvalue.id: upvalue for upvalue in vm.upvalues}
     vm.open_upvalues = sorted((u for u in vm.upvalues if not u.closed), key=lambda upvalue: upvalue.location)
-    vm.throw_stack = [
-        (int(entry["callStackLen"]), int(entry["stackLen"]), int(entry["catchIp"]))
-        for entry in state.get("throwStack") or []
-    ]
-    vm.declared_functions = {name: list(entry) for name, entry in (state.get("declaredFunctions") or {}).items()}
-    vm.ops = int(state.get("ops") or 0)
-    vm.async_steps = int(state.get("asyncSteps") or 0)
-    vm.sync_duration_ms = float(state.get("syncDuration") or 0)
+    vm.throw_stack = _throw_stack(state.get("throwStack") or [])
+    vm.declared_functions = _declared_functions(state.get("declaredFunctions") or {})
+    vm.ops = int(_counter(state, "ops"))
+    vm.async_steps = int(_counter(state, "asyncSteps"))
+    vm.sync_duration_ms = _counter(state, "syncDuration")
     vm.mem = [value_cost(value) for value in vm.stack]
     vm.mem_used = sum(vm.mem)
-    vm.max_mem_used = max(int(state.get("maxMemUsed") or 0), vm.mem_used)
+    vm.max_mem_used = max(int(_counter(state, "maxMemUsed")), vm.mem_used)
     vm.mutated = True  # we cannot know whether containers were mutated before the pause
+
+
+def _counter(state: PausedState, name: str) -> float:
+    """A counter of the state: a finite, non-negative number (NaN or a negative value would switch a
+    limit off: a NaN deadline never passes, a negative op count buys extra budget)."""
+    value = state.get(name)
+    if value is None:
+        return 0.0
+    if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+        raise HogRuntimeError(f"Invalid paused state: {name} must be a finite non-negative number")
+    return float(value) if type(value) is float else value
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _throw_stack(entries: Any) -> list[tuple[int, int, int]]:
+    if not isinstance(entries, list):
+        raise HogRuntimeError("Invalid paused state: throwStack must be a list")
+    result = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise HogRuntimeError("Invalid paused state: throwStack entries must be objects")
+        fields = (entry.get("callStackLen"), entry.get("stackLen"), entry.get("catchIp"))
+        if not all(_is_count(field) for field in fields):
+            raise HogRuntimeError("Invalid paused state: throwStack entries need non-negative integer "
+                                  "callStackLen, stackLen and catchIp")
+        result.append(fields)
+    return result  # type: ignore[return-value]
+
+
+def _declared_functions(entries: Any) -> dict[str, list[int]]:
+    if not isinstance(entries, dict):
+        raise HogRuntimeError("Invalid paused state: declaredFunctions must be an object")
+    result = {}
+    for name, entry in entries.items():
+        if not isinstance(entry, list) or len(entry) != 2 or not all(_is_count(item) for item in entry):
+            raise HogRuntimeError("Invalid paused state: declaredFunctions entries must be [ip, argCount]")
+        result[name] = list(entry)
+    return result
+
+
+def transplant_state(vm: Any, paused: Any) -> None:
+    """Load the machine state of `paused` (a VM of this process that paused and never ran since) into
+    the fresh `vm`, as `restore_state(vm, encode_state(paused))` would, without the JSON round trip.
+
+    The values move rather than being copied, so `paused` must never run again. What the round trip
+    would change is applied here too: plain dicts take JavaScript's key order (as PostHog's VM reads
+    its state back), and the slot costs are recomputed from the values, as after any restore.
+    """
+    vm.stack = paused.stack
+    vm.upvalues = sorted(paused.upvalues, key=lambda upvalue: upvalue.location)
+    vm.upvalues_by_id = {upvalue.id: upvalue for upvalue in vm.upvalues}
+    vm.open_upvalues = [upvalue for upvalue in vm.upvalues if not upvalue.closed]
+    vm.call_stack = paused.call_stack
+    vm.throw_stack = paused.throw_stack
+    vm.declared_functions = paused.declared_functions
+    vm.ops = paused.ops
+    vm.async_steps = paused.async_steps
+    vm.sync_duration_ms = paused.sync_duration_ms
+    _order_dicts([*vm.stack, *(upvalue.value for upvalue in vm.upvalues)])
+    vm.mem = [value_cost(value) for value in vm.stack]
+    vm.mem_used = sum(vm.mem)
+    vm.max_mem_used = max(paused.max_mem_used, vm.mem_used)
+    vm.mutated = True
+
+
+def _order_dicts(roots: list[Any]) -> None:
+    """js_property_order on every plain dict reachable from `roots` that a state would store without
+    a key annotation (the decoder reorders exactly those)."""
+    seen: set[int] = set()
+    todo = [root for root in roots if isinstance(root, (dict, list, tuple))]
+    while todo:
+        value = todo.pop()
+        if id(value) in seen or isinstance(value, (HogDate, HogDateTime)):
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            if type(value) is dict and not _needs_key_annotation(value):
+                js_property_order(value)
+            children: Any = value.values()
+        else:
+            children = value
+        todo.extend(child for child in children if isinstance(child, (dict, list, tuple)))
 
 
 def _closure(data: Any) -> Closure:
@@ -370,6 +468,6 @@ def state_bytecodes(state: PausedState) -> dict[str, dict[str, Any]]:
     if state.get("bytecode"):
         return {"root": {"bytecode": state["bytecode"]}}
     bytecodes = state.get("bytecodes")
-    if not isinstance(bytecodes, dict) or "root" not in bytecodes:
+    if not isinstance(bytecodes, dict) or not isinstance(bytecodes.get("root"), dict):
         raise HogRuntimeError("Invalid paused state: no root bytecode")
     return bytecodes

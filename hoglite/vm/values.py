@@ -58,13 +58,25 @@ class Callable:
 
     @classmethod
     def from_json(cls, data: dict) -> Callable:
+        # Callables come back from paused states and host data: the VM uses these fields as counts and
+        # code addresses without further checks, so anything but plain ints (and a non-negative ip)
+        # is refused here rather than failing later with a Python error.
+        arg_count, upvalue_count, ip = data.get("argCount", 0), data.get("upvalueCount", 0), data.get("ip", 0)
+        chunk = data.get("chunk", "root")
+        for number in (arg_count, upvalue_count, ip):
+            if type(number) is not int:
+                raise ValueConversionError(f"Invalid callable: bad count or address {number!r}")
+        if ip < 0:
+            raise ValueConversionError(f"Invalid callable: bad address {ip}")
+        if chunk is not None and type(chunk) is not str:
+            raise ValueConversionError("Invalid callable: bad chunk name")
         return cls(
             data["__hogCallable__"],
             data.get("name") or "",
-            data.get("argCount", 0),
-            data.get("upvalueCount", 0),
-            data.get("ip", 0),
-            data.get("chunk", "root"),
+            arg_count,
+            upvalue_count,
+            ip,
+            chunk,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -99,7 +111,10 @@ class Closure:
 
     @classmethod
     def from_json(cls, data: dict) -> Closure:
-        return cls(Callable.from_json(data["callable"]), list(data.get("upvalues") or []))
+        upvalues = data.get("upvalues") or []
+        if not isinstance(upvalues, list) or any(type(item) is not int for item in upvalues):
+            raise ValueConversionError("Invalid closure: upvalue ids must be integers")
+        return cls(Callable.from_json(data["callable"]), list(upvalues))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Closure) and self.callable == other.callable and self.upvalues == other.upvalues

@@ -47,11 +47,17 @@ def discover_programs(directory: Path = PROGRAMS_DIR) -> list[Program]:
     for path in sorted(directory.glob("*.hog")):
         name = path.stem
         expected_path = path.with_suffix(".stdout")
-        expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else ""
+        # newline="": a '\r' printed inside a line must reach the comparison as it is
+        expected = _read_exact(expected_path) if expected_path.exists() else ""
         globals_path = directory / f"{name}.globals.json"
         globals_data = json.loads(globals_path.read_text(encoding="utf-8")) if globals_path.exists() else None
         programs.append(Program(name, path, path.read_text(encoding="utf-8"), expected, globals_data))
     return programs
+
+
+def _read_exact(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as file:
+        return file.read()
 
 
 def missing_expectations(directory: Path = PROGRAMS_DIR) -> list[str]:
@@ -61,10 +67,13 @@ def missing_expectations(directory: Path = PROGRAMS_DIR) -> list[str]:
 # --- transcripts ---------------------------------------------------------------------------------
 
 
-def uncaught_text(error_type: str, message: str) -> str:
-    """The canonical text of an uncaught Hog error, as the oracle writes it: `Type('message')`."""
-    escaped = str(message).replace("'", "\\'")
-    return f"{error_type}('{escaped}')"
+def uncaught_text(error_type: Any, message: Any) -> str:
+    """The canonical text of an uncaught Hog error, as the oracle writes it: `Type('message')`, both
+    with JavaScript's String() (`HogError(true, 'm')` is `true('m')`, never Python's `True('m')`)."""
+    from hoglite.vm.operators import to_js_string
+
+    escaped = to_js_string(message).replace("'", "\\'")
+    return f"{to_js_string(error_type)}('{escaped}')"
 
 
 def transcript(lines: Sequence[str], result: str | None = None, error: str | None = None,

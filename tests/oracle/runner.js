@@ -7,7 +7,7 @@
 //   - stdout: everything the job printed, one "\n"-terminated line per console.log call;
 //   - result: the returned value in Hog repr format (the VM's own printHogValue), or null;
 //   - error: the message of any exception (for an uncaught Hog throw: `Type('message')`), else null;
-//   - error_type / error_message: set for an uncaught Hog throw only.
+//   - error_type / error_message: set for an uncaught Hog throw only (JavaScript's String() of each).
 //
 // All jobs run in ONE node process because node start-up dominates the cost of a small program.
 // The oracle's `print` writes with console.log; we swap console.log for a per-job collector that
@@ -45,7 +45,8 @@ const external = {
 
 function errorFields(error) {
     if (error && error.name === 'UncaughtHogVMException') {
-        return { error: error.toString(), error_type: error.type, error_message: error.message }
+        // JavaScript's String() of the type (a Hog error's type need not be a string: `true`, a list)
+        return { error: error.toString(), error_type: String(error.type), error_message: error.message }
     }
     const message = error && error.message !== undefined ? error.message : String(error)
     return { error: message, error_type: null, error_message: null }

@@ -4,13 +4,15 @@ UTF-8, huge and deeply nested documents, template folders with bad fields. Each 
 traceback, an "internal error" (exit 3) or a 500.
 
 Most cases call `hoglite.cli.main` in-process (the same code the console script runs); a few run the
-real `hoglite` command in a subprocess. Tests named `test_bug_*` fail until the weakness is fixed
-(notes/reports/security.md).
+real `hoglite` command in a subprocess. The weaknesses filed in notes/reports/security.md (internal
+errors for odd JSON, a lone surrogate on stdout, undecodable or deep template files, a 500 for a huge
+number) are fixed; their tests below pin the guarantees.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -121,30 +123,44 @@ def test_run_binary_file_in_a_subprocess(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"hoglite: error: {path} is not UTF-8 text")
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("deep.json", "[" * 100_000 + "]" * 100_000),
-    ("deep-operand.json", '["_H", 1, 33, ' + "[" * 100_000 + "]" * 100_000 + ", 38]"),
-    ("bigint.json", '["_H", 1, 33, ' + "9" * 5000 + ", 38]"),
-    ("map-int.json", '{"bytecode": ["_H", 1, 33, 1, 38], "source_map": 5}'),
-    ("map-key.json", '{"bytecode": ["_H", 1, 33, 1, 38], "source_map": {"x": [1]}}'),
-    ("map-span.json", '{"bytecode": ["_H", 1, 2, "nope", 0], "source_map": {"2": [1, 2]}}'),
-    ("warnings-int.json", '{"bytecode": ["_H", 1, 33, 1, 38], "warnings": 5}'),
-    ("warnings-item.json", '{"bytecode": ["_H", 1, 33, 1, 38], "warnings": [{"a": 1}]}'),
-])
-def test_bug_run_shows_internal_errors_for_odd_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
-                                                    data: str) -> None:
+SPAN_SHAPE = "must be a span: 6 non-negative integers [start, end, line, column, end_line, end_column]"
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
+    ("deep-operand.json", '["_H", 1, 33, ' + "[" * 100_000 + "]" * 100_000 + ", 38]",
+     "not valid JSON (nested too deeply)"),
+    ("bigint.json", '["_H", 1, 33, ' + "9" * 5000 + ", 38]",
+     "not valid JSON (a number with 5000 digits is too long; at most 4300 digits)"),
+    ("map-int.json", '{"bytecode": ["_H", 1, 33, 1, 38], "source_map": 5}',
+     "Invalid compiled program: 'source_map' must be an object of bytecode index -> span"),
+    ("map-key.json", '{"bytecode": ["_H", 1, 33, 1, 38], "source_map": {"x": [1]}}',
+     """Invalid compiled program: 'source_map["x"]': the key must be a bytecode index (a non-negative integer)"""),
+    ("map-span.json", '{"bytecode": ["_H", 1, 2, "nope", 0], "source_map": {"2": [1, 2]}}',
+     f"""Invalid compiled program: 'source_map["2"]' {SPAN_SHAPE}"""),
+    ("warnings-int.json", '{"bytecode": ["_H", 1, 33, 1, 38], "warnings": 5}',
+     """Invalid compiled program: 'warnings' must be a list of {"message", "span"} objects"""),
+    ("warnings-item.json", '{"bytecode": ["_H", 1, 33, 1, 38], "warnings": [{"a": 1}]}',
+     "Invalid compiled program: 'warnings[0].message' must be a string"),
+], ids=["deep", "deep-operand", "bigint", "map-int", "map-key", "map-span", "warnings-int", "warnings-item"])
+def test_run_refuses_odd_json_with_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                                 data: str, message: str) -> None:
     path = write(tmp_path / name, data)
     code, _, err = cli(capsys, "run", str(path))
     assert code in (1, 2), err
     assert "internal error" not in err
+    assert code == 1
+    assert err.strip() == f"hoglite: error: {path}: {message}"
 
 
-def test_bug_run_printing_a_lone_surrogate_fails_with_a_python_error(tmp_path: Path) -> None:
+def test_run_prints_a_lone_surrogate_as_a_backslash_escape(tmp_path: Path) -> None:
     path = write(tmp_path / "surrogate.json", '["_H", 1, 32, "\\ud800", 2, "print", 1]')
     done = subprocess.run([sys.executable, "-m", "hoglite.cli", "run", str(path)], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert "UnicodeEncodeError" not in done.stderr, done.stderr
     assert done.returncode == 0
+    assert done.stdout == "\\ud800\n"
+    assert done.stderr == ""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -204,24 +220,38 @@ def test_test_command_reports_a_broken_template(tmp_path: Path, capsys: pytest.C
     ]
 
 
-@pytest.mark.parametrize(("kwargs", "command"), [
-    ({"raw_metadata": b"\x00\xff\xfe\x01"}, "invoke"),
-    ({"raw_metadata": b"\x00\xff\xfe\x01"}, "test"),
-    ({"raw_metadata": b"[" * 100_000}, "invoke"),
-    ({"raw_metadata": b'{"id": ' + b"9" * 5000 + b"}"}, "invoke"),
-    ({"code": b'return "\xff"'}, "invoke"),
-    ({"code": b'return "\xff"'}, "test"),
-    ({"tests": {"bin": b"\xff\xfe"}}, "test"),
-    ({"tests": {"deep": b"[" * 100_000}}, "test"),
+NOT_UTF8 = "Not UTF-8 text: 'utf-8' codec can't decode byte 0xff in position {}: invalid start byte"
+
+
+@pytest.mark.parametrize(("kwargs", "command", "file", "message"), [
+    ({"raw_metadata": b"\x00\xff\xfe\x01"}, "invoke", "template.json", NOT_UTF8.format(1)),
+    ({"raw_metadata": b"\x00\xff\xfe\x01"}, "test", "template.json", NOT_UTF8.format(1)),
+    ({"raw_metadata": b"[" * 100_000}, "invoke", "template.json", "Invalid JSON: nested too deeply."),
+    ({"raw_metadata": b'{"id": ' + b"9" * 5000 + b"}"}, "invoke", "template.json",
+     "Invalid JSON: a number with 5000 digits is too long (at most 4300 digits)."),
+    ({"code": b'return "\xff"'}, "invoke", "template.hog:code", NOT_UTF8.format(8)),
+    ({"code": b'return "\xff"'}, "test", "template.hog:code", NOT_UTF8.format(8)),
+    ({"tests": {"bin": b"\xff\xfe"}}, "test", "tests/bin.json", NOT_UTF8.format(0)),
+    ({"tests": {"deep": b"[" * 100_000}}, "test", "tests/deep.json", "Invalid JSON: nested too deeply."),
 ], ids=["binary-json-invoke", "binary-json-test", "deep-json", "bigint", "latin1-code-invoke", "latin1-code-test",
         "binary-case", "deep-case"])
-def test_bug_bad_template_files_show_internal_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     event_file: Path, kwargs: dict[str, Any], command: str) -> None:
+def test_bad_template_files_are_template_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                event_file: Path, kwargs: dict[str, Any], command: str, file: str,
+                                                message: str) -> None:
     folder = template_folder(tmp_path, "bad", **kwargs)
     args = ["invoke", str(folder), "--event", str(event_file)] if command == "invoke" else ["test", str(folder)]
-    code, _, err = cli(capsys, *args)
+    code, out, err = cli(capsys, *args)
     assert code == 1
     assert "internal error" not in err, err
+    if command == "invoke":
+        assert out == ""
+        assert err.splitlines()[0] == f"template error: {message}"
+    else:
+        assert out.splitlines() == [
+            f"FAIL {folder}: the template does not load",
+            f"  {folder / file}: {message}",
+            "0 passed, 0 failed, 1 template broken (1 template)",
+        ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -299,6 +329,15 @@ def test_playground_runs_hostile_code_inside_the_sandbox(client: TestClient) -> 
     assert data["error"]["message"].startswith("Execution timed out after 0.5 seconds. Performed ")
 
 
-def test_bug_playground_500_on_a_5000_digit_number(client: TestClient) -> None:
+def test_playground_refuses_a_5000_digit_number_with_a_400(client: TestClient) -> None:
     response = raw_post(client, b'{"template": "blank", "n": ' + b"9" * 5000 + b"}")
     assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"] == (
+        "The request body holds a number with 5000 digits; at most 4300 digits are accepted.")
+
+
+def test_playground_refuses_a_content_length_too_long_for_int(client: TestClient) -> None:
+    response = client.post("/api/run", content=b"{}",
+                           headers={"content-type": "application/json", "content-length": "9" * 5000})
+    assert response.status_code == 413
+    assert response.json()["error"]["message"] == f"The request body is too large (at most {MAX_BODY_BYTES} bytes)."

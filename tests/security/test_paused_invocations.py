@@ -2,7 +2,8 @@
 host may store them anywhere; a damaged or hostile state must end in a clean HogliteError, and must
 not be able to raise the limits the engine was set up with.
 
-Tests named `test_bug_*` fail until the weakness is fixed (notes/reports/security.md).
+The limits rule: a resumed run gets the resuming engine's limits; the limits stored in the state
+may only make them stricter (hoglite.cdp.paused_state).
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ def test_unknown_kind(engine: Engine) -> None:
     assert caught.value.message == "Unknown paused invocation kind: None"
 
 
-def test_bug_state_limits_override_the_engine_limits(engine: Engine) -> None:
+def test_state_limits_cannot_loosen_the_engine_limits(engine: Engine) -> None:
     state = paused(engine)
     state["limits"]["timeout_seconds"] = 1e9  # the state asks for 30 years of CPU time
     result = engine.resume(state, None).result
     assert result is not None
-    # Fixed: the engine's 0.05 s applies. Today the op budget (a backstop kept in the state) ends it.
+    # The engine's 0.05 s applies (the op budget is only a backstop in case it does not).
     assert result.error is not None and result.error.startswith("Execution timed out after 0.05 seconds."), result.error
 
 
@@ -69,15 +70,17 @@ def test_bug_state_limits_override_the_engine_limits(engine: Engine) -> None:
     ("globals", 5),
     ("vm", 5),
 ])
-def test_bug_malformed_engine_states_raise_python_errors(engine: Engine, key: str, value: Any) -> None:
+def test_malformed_engine_states_fail_with_a_clean_error(engine: Engine, key: str, value: Any) -> None:
     state = paused(engine)
     state[key] = value
-    with pytest.raises(HogliteError):
+    with pytest.raises(HogliteError) as caught:
         engine.resume(state, None)
+    assert caught.value.message.startswith(f"Invalid paused state: {key}"), caught.value.message
 
 
-def test_bug_fetch_pending_without_a_recorded_fetch(engine: Engine) -> None:
+def test_a_pending_fetch_needs_a_recorded_fetch(engine: Engine) -> None:
     state = paused(engine)
     state["pending"]["name"] = "fetch"
-    with pytest.raises(HogliteError):
+    with pytest.raises(HogliteError) as caught:
         engine.resume(state, {"status": 200, "body": {}})
+    assert caught.value.message == "Invalid paused state: a fetch is pending but no fetch call is recorded"

@@ -164,6 +164,16 @@ PROGRAMS = {
     "globals_missing": "print(event)",
     "for_in": "for (let k, v in {'a': 1, 'b': 2}) { print(k, v) }\nfor (let v in [3, 4]) print(v)",
     "while": "let i := 0\nwhile (i < 3) { i := i + 1 }\nprint(i, not true, true and false, false or 1)",
+    "hog_stl_value_call": "let m := arrayFilter\nprint(m, arrayFilter(x -> x > 1, [1, 2]))\nm(x -> x, [1])",
+    "invalid_closure": (
+        "let v := [-0.0, 1e21, 0 / 0, {'a': 1}, Error('m'), Error('m', {'p': [1]}), upper, arrayMap, sleep]\nv(1)"
+    ),
+    "error_cycles": (
+        "let box := [1]\nlet err := Error('cyc', box)\nbox[2] := err\nprint(err, box)\n"
+        "print(HogError(true, 'm'), HogError([1, [2, null]], 'm', 1), HogError({'a': 1}, 'm'))"
+    ),
+    "string_index": "let a := [1, 2, 3]\nprint(a['0'], a['2'], a['3'], a['01'], a['-1'], a['1.0'], (4, 5)['1'])",
+    "uncaught_true": "throw HogError(true, 'm')",
 }
 
 
@@ -182,6 +192,22 @@ def test_known_transcripts(transcripts: dict[str, str]) -> None:
     assert transcripts["recursion"] == "ERROR: Call stack exceeded maximum length of 1000\n"
     assert transcripts["globals_missing"] == "ERROR: Global variable not found: event\n"
     assert transcripts["return"] == "RETURN: {'a': [1, (2, 3)]}\n"
+    assert transcripts["hog_stl_value_call"] == "fn<arrayFilter(2)> [2]\nERROR: Unsupported function call: arrayFilter\n"
+    assert transcripts["error_cycles"] == (
+        "Error('cyc', [1, Error('cyc', null)]) [1, Error('cyc', null)]\ntrue('m') 1,2,('m', 1) [object Map]('m')\n"
+    )
+    assert transcripts["string_index"] == "1 3 null null null null 5\n"
+    assert transcripts["uncaught_true"] == "ERROR: true('m')\n"
+    assert transcripts["invalid_closure"] == (
+        'ERROR: Invalid closure: [0,1e+21,null,{},{"__hogError__":true,"type":"Error","message":"m"},'
+        '{"__hogError__":true,"type":"Error","message":"m","payload":{}},'
+        '{"__hogClosure__":true,"callable":{"__hogCallable__":"stl","name":"upper","chunk":"stl","argCount":1,'
+        '"upvalueCount":0,"ip":-1},"upvalues":[]},'
+        '{"__hogClosure__":true,"callable":{"__hogCallable__":"stl","name":"arrayMap","chunk":"stl/arrayMap",'
+        '"argCount":2,"upvalueCount":0,"ip":0},"upvalues":[]},'
+        '{"__hogClosure__":true,"callable":{"__hogCallable__":"async","name":"sleep","chunk":"async","argCount":1,'
+        '"upvalueCount":0,"ip":-1},"upvalues":[]}]\n'
+    )
 
 
 def test_conformance_rules_where_the_oracle_decides() -> None:
@@ -288,6 +314,9 @@ SCRIPT_CASES = {
     "inbuiltin.hog": "print(arrayMap(x -> x.a[1 - 1], [{'a': [1]}]))\n",
     "zone.hog": "print(toDateTime('x', 'Nowhere/Zone'))\n",
     "depth.hog": "fun r(n) { return r(n + 1) }\nr(1)\n",
+    "uncaught_type.hog": "throw HogError(true, 'it\\'s a back\\\\slash')\n",
+    "backslash.hog": "fun f() {\n  throw HogError('A\\\\B', 'x\\\\y')\n}\nf()\n",
+    "stl_value.hog": "let m := arrayMap\nprint(m(x -> x, [1]))\n",
 }
 
 
