@@ -236,7 +236,7 @@ def result_json(result: Any, *, wall_ms: float, fetch_mode: str) -> dict[str, An
     data = result.to_json(redacted=True)
     error = None
     if result.outcome == "error":
-        error = {"message": result.error or "", "stage": result.stage}
+        error = {"message": data["error"] or "", "stage": result.stage}  # redacted by to_json
         detail = result.error_detail
         if detail is not None:
             error.update({k: v for k, v in span_json(detail).items() if k != "message"})

@@ -337,11 +337,13 @@ class Delivery:
             if call.attempts != 1:
                 entry["attempts"] = call.attempts
             if call.error is not None:
-                entry["error"] = call.error
+                entry["error"] = redact(call.error)
             calls.append(entry)
         data["fetches"] = calls
         if result.value is not None:
-            data["value"] = result.value
+            # The results file is shown to people: a returned secret is masked like everywhere else.
+            shown = getattr(result, "redacted_value", None)
+            data["value"] = shown() if shown is not None else result.value
         logs = [entry.to_json() for entry in result.logs]
         if self.include_logs:
             data["logs"] = logs

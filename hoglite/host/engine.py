@@ -438,6 +438,8 @@ class Engine:
         globals). The returned `Step` is either done (`step.result`) or pending:
         perform `step.request` (or `step.name(*step.args)`), then call `resume(step.state, response)`.
         `step.state` is plain JSON: store it and resume in another process with an equally set-up Engine.
+        It holds the raw secret inputs (its logs and errors are redacted): store it like credentials.
+        `resume` checks it field by field and runs it under this engine's limits (hoglite.cdp.paused_state).
         """
         from hoglite.cdp.template import Template
         from hoglite.host import steps

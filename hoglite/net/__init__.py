@@ -7,6 +7,7 @@
   RecordingFetcher.
 * `hoglite.net.errors`: FetchRequestError, FetchBlockedError, FetchLimitError, FetchTransportError.
 * `hoglite.net.fakenet`: an in-memory network for tests of the real fetcher.
+* `hoglite.net.aio`: the asyncio socket layer under the guard (the async client's default on asyncio).
 """
 
 from hoglite.net.errors import FetchBlockedError, FetchLimitError, FetchRequestError, FetchTransportError

@@ -98,6 +98,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_int(text: str) -> int | float:
+    if len(text) > 400:
+        # Past ~309 digits the double is Infinity (JSON.parse gives it too); float() reads any
+        # length, while int() refuses more than 4300 digits with Python's own advice.
+        return float(text)
     return normalize_int(int(text))
 
 

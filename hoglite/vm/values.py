@@ -66,7 +66,7 @@ class Callable:
         for number in (arg_count, upvalue_count, ip):
             if type(number) is not int:
                 raise ValueConversionError(f"Invalid callable: bad count or address {number!r}")
-        if ip < 0:
+        if ip < 0 and data.get("__hogCallable__") == "local":  # built-in and async ones carry -1
             raise ValueConversionError(f"Invalid callable: bad address {ip}")
         if chunk is not None and type(chunk) is not str:
             raise ValueConversionError("Invalid callable: bad chunk name")
