@@ -57,9 +57,28 @@ def _bad(op: int, value: Any, chunk: str) -> HogRuntimeError:
     return HogRuntimeError(f'Invalid bytecode: bad operand {_shown(value)} for op {op} in chunk "{chunk}"')
 
 
+# Chunks found clean, by id, with the list itself (so the id stays theirs) and its length: a program
+# run many times is walked once. Only clean chunks are kept, so a cached answer is always "run the
+# caller's list as it is"; Hog code can never write into a clean chunk (it holds no containers).
+_CLEAN: dict[int, tuple[list[Any], int]] = {}
+_CLEAN_SIZE = 512
+
+
 def validate_chunk(code: list[Any], chunk: str) -> list[Any]:
     """Check `code` (a chunk starting with its `_H`/`_h` header, or a bare op list) and return the code
     to run: `code` itself, or a private copy with negative slots and container constants fixed."""
+    known = _CLEAN.get(id(code))
+    if known is not None and known[0] is code and known[1] == len(code):
+        return code
+    checked = _validate(code, chunk)
+    if checked is code:
+        if len(_CLEAN) >= _CLEAN_SIZE:
+            _CLEAN.clear()
+        _CLEAN[id(code)] = (code, len(code))
+    return checked
+
+
+def _validate(code: list[Any], chunk: str) -> list[Any]:
     if code and code[0] == "_H":
         start = 2
     elif code and code[0] == "_h":

@@ -7,8 +7,8 @@ ends in a clean HogRuntimeError with the documented message (hog-bytecode.md §9
 exception, a Python type name in the message, or a hang. Each run has a small op budget and timeout,
 so even a regression ends fast.
 
-Tests named `test_bug_*` pin weaknesses found in review; they fail until the VM is fixed
-(see notes/reports/security.md for the repro and the file at fault).
+The last section pins weaknesses found in review (notes/reports/security.md), now fixed: operands
+are checked once per chunk before it runs (hoglite/vm/validate.py) and paused states field by field.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def test_resume_without_a_state() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Known weaknesses (fail until fixed; see notes/reports/security.md)
+# Weaknesses found in review, fixed (notes/reports/security.md)
 
 
 @pytest.mark.parametrize("code", [
@@ -316,7 +316,7 @@ def test_resume_without_a_state() -> None:
     ["_H", 1, 52, "f", 0, 0, {}, 31, 38, 53, 0, 54, 0],
     ["_H", 1, 52, "f", 0, 1, 2, 31, 38, 53, 1, True, "x", 54, 0],
 ])
-def test_bug_wrong_operand_types_leak_python_error_text(code: list[Any]) -> None:
+def test_wrong_operand_types_give_clean_errors(code: list[Any]) -> None:
     message = message_of(code)
     assert not PYTHON_WORDS.search(message), message
 
@@ -327,7 +327,7 @@ def test_bug_wrong_operand_types_leak_python_error_text(code: list[Any]) -> None
     # The same through a legacy DECLARE_FN + CALL_GLOBAL.
     ["_H", 1, 41, "f", 3 * 10**6, 2, 31, 38, 2, "f", 0, 38],
 ])
-def test_bug_huge_argument_counts_pad_before_checking_memory(code: list[Any]) -> None:
+def test_huge_argument_counts_hit_the_memory_limit_before_padding(code: list[Any]) -> None:
     started = time.perf_counter()
     error = error_of(code, limits=Limits(max_ops=20_000, timeout_seconds=1.0, memory_bytes=1_000_000))
     elapsed = time.perf_counter() - started
@@ -340,7 +340,7 @@ def test_bug_huge_argument_counts_pad_before_checking_memory(code: list[Any]) ->
     ["_H", 1, 33, 1, 33, 2, 36, -1, 38],  # reads the top of the stack through Python's negative index
     ["_H", 1, 33, 1, 33, 2, 37, -1, 38],  # writes it
 ])
-def test_bug_negative_local_slots_wrap_around(code: list[Any]) -> None:
+def test_negative_local_slots_are_an_underflow(code: list[Any]) -> None:
     error = error_of(code)
     assert error.message == "Stack underflow"
 
@@ -350,12 +350,12 @@ def test_bug_negative_local_slots_wrap_around(code: list[Any]) -> None:
     {"root": {"bytecode": ["_H", 1, 31, 38], "globals": 5}},
     {"root": {"bytecode": ["_H", 1, 31, 38], "globals": [1]}},
 ])
-def test_bug_malformed_chunk_maps_raise_python_errors(program: dict[str, Any]) -> None:
+def test_malformed_chunk_maps_are_clean_errors(program: dict[str, Any]) -> None:
     with pytest.raises(HogRuntimeError):
         execute(program, limits=LIMITS)
 
 
-def test_bug_constant_operands_are_shared_between_runs() -> None:
+def test_constant_operands_are_not_shared_between_runs() -> None:
     # INTEGER with an array operand pushes the bytecode's own list; SET_PROPERTY then rewrites the program.
     code = ["_H", 1, 33, [1, 2], 36, 0, 33, 1, 32, "pwned", 46, 36, 0, 38]
     pristine = copy.deepcopy(code)
@@ -382,7 +382,7 @@ def test_bug_constant_operands_are_shared_between_runs() -> None:
     (["bytecodes", "root"], 5),
     (["hoglite"], {"annotations": 5}),
 ])
-def test_bug_malformed_state_fields_raise_python_errors(path: list[Any], value: Any) -> None:
+def test_malformed_state_fields_are_invalid_paused_states(path: list[Any], value: Any) -> None:
     error = resume_error(tampered(path, value))
     assert error.message.startswith("Invalid paused state"), error.message
 
@@ -393,11 +393,11 @@ def test_bug_malformed_state_fields_raise_python_errors(path: list[Any], value: 
     ("ops", -10**12),  # a negative count buys a trillion ops of budget
     ("asyncSteps", -10**6),
 ])
-def test_bug_state_counters_can_switch_limits_off(field: str, value: Any) -> None:
+def test_state_counters_cannot_switch_limits_off(field: str, value: Any) -> None:
     program = compile_source("sleep(1)\nlet i := 0\nwhile (true) { i := i + 1 }")
     state = execute(program, limits=LIMITS).paused.state  # type: ignore[union-attr]
     state[field] = value
     with pytest.raises(HogRuntimeError) as caught:
-        # The op budget is a backstop so that this test ends even while the bug is there.
+        # The op budget is a backstop so that this test ends fast should the check ever regress.
         resume(state, None, limits=Limits(timeout_seconds=0.1, max_ops=300_000))
     assert caught.value.message.startswith("Invalid paused state"), caught.value.message
