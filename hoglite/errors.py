@@ -134,11 +134,6 @@ class TemplateError(HogliteError):
     def kind(self) -> str:
         return "template error"
 
-    def render(self, source: str | None = None, *, name: str | None = None) -> str:
-        where = ":".join(part for part in (self.file, self.field) if part)
-        text = super().render(source, name=name)
-        return f"{where}: {text}" if where else text
-
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         if self.field:
