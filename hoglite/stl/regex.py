@@ -71,14 +71,19 @@ def regex_extract(pattern: str, text: str) -> str:
     if compiled.groups == 0:
         return found.group(0)
     start, end = found.span()
-    if (end - start + 1) * (len(pattern) + 1) * (compiled.groups + 1) > EXTRACT_BUDGET:
+    weight = (len(pattern) + 1) * (compiled.groups + 1)
+    if (len(text) - start + 1) * weight <= EXTRACT_BUDGET:
+        # From the match's start to the end of the text: exactly the match found above.
+        captured = compiled.search(text, start)
+    elif (end - start + 1) * weight <= EXTRACT_BUDGET:
+        # A huge text: read the groups within the match's span only (the text before it still
+        # counts for `^` and word boundaries; only an assertion at the span's very end could differ).
+        captured = compiled.search(text, start, end)
+    else:
         raise HogLimitError(
             f"Regular expression too complex: {compiled.groups} capture groups over a match of "
             f"{end - start} characters"
         )
-    # The same leftmost match, now with its groups (the span bounds the search; RE2 keeps the
-    # text outside it for anchors and word boundaries).
-    captured = compiled.search(text, start, end)
     if captured is None:  # cannot happen for the span RE2 just matched; be safe
         return ""
     return captured.group(1) or ""
