@@ -25,6 +25,8 @@ from lark import Token
 from hoglite.errors import HogSyntaxError
 from hoglite.source import Span
 
+_new_str = str.__new__
+
 
 class HogToken(Token):
     """A lark token that also carries the decoded value (`data`) and whether it was quoted."""
@@ -76,17 +78,18 @@ OPERATORS = {
 }
 
 _WS = "[ \\t\\r\\n\\v\\f\\xa0\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+# Whitespace and complete comments are skipped by an atomic prefix of the same match (one regex call
+# per token instead of one more per gap); atomic so that trailing blanks cannot be given back to `bad`.
 _MASTER = re.compile(
-    rf"(?P<ws>{_WS}+)"
-    r"|(?P<comment>(?://|--)[^\n]*)"
-    r"|(?P<bcomment>/\*)"
+    rf"(?>(?:{_WS}+|(?://|--)[^\n]*|/\*[\s\S]*?\*/)*)(?:"
+    r"(?P<bcomment>/\*)"
     r"|(?P<word>[A-Za-z_$][A-Za-z0-9_$]*)"
     r"|(?P<number>0[xX][0-9a-fA-F]+|0[bB][01]+|(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)"
     r"|(?P<string>')"
     r"|(?P<quoted>[`\"])"
     r"|(?P<badop>&&|\+\+(?![\d.])|[-+*/%]=|\*\*|!(?![=~]))"
     r"|(?P<op>=~\*|!~\*|:=|==|!=|<>|<=|>=|=~|!~|~\*|\?\?|\?\.|->|\|\||[=<>~+\-*/%?:.,;()\[\]{}])"
-    r"|(?P<bad>[\s\S])"
+    r"|(?P<bad>[\s\S]))"
 )
 _SKIP = re.compile(rf"(?:{_WS}+|(?://|--)[^\n]*|/\*[\s\S]*?\*/)*")
 _INT = re.compile(r"\d+")
@@ -106,6 +109,8 @@ _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "r": "\r", "n": "\n", "t": "\t", "a": "
                    "\\": "\\", "0": "", "'": "'"}
 _QUOTE_NAMES = {"'": "string", "`": "quoted identifier", '"': "quoted identifier",
                 "f": "f-string", "F": "template"}
+# Operators that need more than a table lookup in `Lexer.lex_op`.
+_SPECIAL_OPS = frozenset({"{", "}", "<", "<=", "<>"})
 
 BADOP_MESSAGES = {
     "&&": "'&&' is not a Hog operator, use 'and'",
@@ -164,9 +169,17 @@ class Lexer:
 
     # -- token construction ------------------------------------------------------------------------
     def emit(self, type_: str, start: int, end: int, data: object = None, quoted: bool = False) -> HogToken:
-        tok = str.__new__(HogToken, self.text[start:end])
-        line, column = self.smap.position(start)
-        end_line, end_column = self.smap.position(end)
+        tok = _new_str(HogToken, self.text[start:end])
+        smap = self.smap
+        line_start = smap._line_start
+        if line_start <= start and end < smap._next_start:
+            # Most tokens lie on the line of the previous one: skip the two `position` calls.
+            line = end_line = smap._line
+            column = start - line_start + 1
+            end_column = end - line_start + 1
+        else:
+            line, column = smap.position(start)
+            end_line, end_column = smap.position(end)
         tok.type = type_
         tok.value = tok
         tok.start_pos = start
@@ -239,26 +252,24 @@ class Lexer:
                     raise self.smap.error("Unterminated f-string hole: expected '}'", hole[1], hole[1] + 1)
                 break
             kind = m.lastgroup
-            start, end = m.start(), m.end()
-            if kind == "ws" or kind == "comment":
-                pos = end
-            elif kind == "bcomment":
+            start, end = m.start(kind), m.end()
+            if kind == "word":
+                pos = self.lex_word(m.group(kind), start, end, stack)
+            elif kind == "op":
+                pos = self.lex_op(m.group(kind), start, end, stack)
+            elif kind == "bcomment":  # only an unterminated one gets here
                 close = text.find("*/", end)
                 if close < 0:
                     raise self.smap.error("Unterminated comment: '/*' without '*/'", start, start + 2)
                 pos = close + 2
-            elif kind == "word":
-                pos = self.lex_word(m.group(), start, end, stack)
             elif kind == "number":
                 pos = self.lex_number(start, end)
             elif kind == "string":
                 pos = self.lex_string(start, stack)
             elif kind == "quoted":
                 pos = self.lex_quoted(text[start], start, stack)
-            elif kind == "op":
-                pos = self.lex_op(m.group(), start, end, stack)
             elif kind == "badop":
-                op = m.group()
+                op = m.group(kind)
                 message = BADOP_MESSAGES.get(op)
                 if message is None and op == "!":
                     raise self.smap.error(_describe_char("!"), start, end,
@@ -267,7 +278,7 @@ class Lexer:
                     message = f"'{op}' is not a Hog operator, write 'x := x {op[0]} 1'"
                 raise self.smap.error(message, start, end)
             else:
-                char = m.group()
+                char = m.group(kind)
                 if char == "|":
                     raise self.smap.error("'|' is not a Hog operator: use 'or' for logic, '||' to concatenate",
                                           start, end)
@@ -309,8 +320,9 @@ class Lexer:
             self.emit("FSTRING_START", start, end + 1)
             stack.append(["f", start])
             return end + 1
-        prev = self.prev_type()
-        if prev in ("DOT", "QDOT"):
+        tokens = self.tokens
+        prev = tokens[-1].type if tokens else None
+        if prev == "DOT" or prev == "QDOT":
             # A member name: keywords are plain names here (`obj.from`, `e.type`, `x.null`).
             if prev == "DOT" and self.prev_type(2) == "NAME" and self.prev_type(3) not in ("DOT", "QDOT"):
                 # `a.b.c` on a name folds into one chain token (a `Field` in the AST).
@@ -323,24 +335,24 @@ class Lexer:
             return end
         lower = word.lower()
         kw = KEYWORDS.get(lower)
-        if kw is not None:
-            if kw in ("LIKE", "ILIKE", "IN", "BETWEEN") and prev == "NOT" and self.prev_type(2) in EXPR_END:
-                not_tok = self.tokens.pop()
-                self.emit("NOT_" + kw, not_tok.start_pos, end)
-                return end
-            if kw == "NOT" and prev == "IS":
-                is_tok = self.tokens.pop()
-                self.emit("IS_NOT", is_tok.start_pos, end)
-                return end
-            if kw == "IN":
-                self.check_cohort(end)
-            self.emit(kw, start, end)
+        if kw is None:
+            number = NUMBER_WORDS.get(lower)
+            if number is None:  # the common case: a plain name
+                self.emit("NAME", start, end, (word,))
+            else:
+                self.emit_number(start, end, number)
             return end
-        number = NUMBER_WORDS.get(lower)
-        if number is not None:
-            self.emit_number(start, end, number)
+        if kw in ("LIKE", "ILIKE", "IN", "BETWEEN") and prev == "NOT" and self.prev_type(2) in EXPR_END:
+            not_tok = self.tokens.pop()
+            self.emit("NOT_" + kw, not_tok.start_pos, end)
             return end
-        self.emit("NAME", start, end, (word,))
+        if kw == "NOT" and prev == "IS":
+            is_tok = self.tokens.pop()
+            self.emit("IS_NOT", is_tok.start_pos, end)
+            return end
+        if kw == "IN":
+            self.check_cohort(end)
+        self.emit(kw, start, end)
         return end
 
     def check_cohort(self, pos: int) -> None:
@@ -432,6 +444,10 @@ class Lexer:
         return end + 1
 
     def lex_op(self, op: str, start: int, end: int, stack: list[list]) -> int:
+        if op not in _SPECIAL_OPS:  # the common case: no brace or tag bookkeeping
+            type_, data = OPERATORS[op]
+            self.emit(type_, start, end, data)
+            return end
         if op == "{":
             if stack and stack[-1][0] == "hole":
                 stack[-1][2] += 1

@@ -391,8 +391,10 @@ class _Tables:
 
     lark builds (and caches on disk, `cache=True`) the parse table and the rule callbacks. Our driver
     below is lark's shift/reduce loop specialised for a ready token list: it looks actions up once per
-    state, skips the call for pass-through `?rule`s that only forward a single child (a leaf goes through
-    a dozen precedence levels), and reports failures as (token, expected terminals).
+    state, and reports failures as (token, expected terminals). Pass-through `?rule`s that only forward
+    a single child cost no call and no loop turn: an operand would otherwise reduce through a dozen
+    precedence levels one at a time, so the state at the end of each such run is computed once and
+    cached (`forwards`, `gotos`; a few hundred entries for any program, bounded by the table size).
     """
 
     def __init__(self) -> None:
@@ -422,17 +424,50 @@ class _Tables:
             self.states[state] = row
         self.start_states = dict(table.start_states)
         self.end_states = dict(table.end_states)
+        # Any end state stops a run of pass-through reductions, so that `parse` sees it and returns.
+        self.end_states_any = frozenset(self.end_states.values())
+        self.forwards: dict[tuple[int, int, str], int] = {}
+        self.gotos: dict[tuple[int, str, str], int] = {}
+
+    def _chain(self, below: int, top: int, ttype: str) -> int:
+        """The state reached from `top` (with `below` under it) by the run of pass-through reductions
+        that lookahead `ttype` triggers (none: `top` itself). Such a run only ever replaces the top
+        state (the value stays), so it depends on (below, top, ttype) alone: `parse` caches it per
+        triple instead of walking a dozen precedence levels for every operand. An end state stops the
+        run so that `parse` can return there."""
+        states = self.states
+        state = top
+        while state not in self.end_states_any:
+            action = states[state].get(ttype)
+            if action is None or action[0] or action[2] is not None:
+                break
+            state = states[below][action[1]][1]
+        return state
+
+    def _forward(self, below: int, top: int, ttype: str) -> int:
+        state = self.forwards[(below, top, ttype)] = self._chain(below, top, ttype)
+        return state
+
+    def _goto(self, below: int, name: str, ttype: str) -> int:
+        """The goto of `name` from `below`, followed by its run of pass-through reductions."""
+        state = self.gotos[(below, name, ttype)] = self._chain(below, self.states[below][name][1], ttype)
+        return state
 
     def parse(self, tokens: list[HogToken], start: str) -> Any:
         states = self.states
+        forwards = self.forwards
+        gotos = self.gotos
         state_stack = [self.start_states[start]]
         value_stack: list[Any] = []
         end_state = self.end_states[start]
         end = len(tokens)
+        types = [tok.type for tok in tokens]
+        types.append("$END")
         i = 0
         while True:
-            ttype = tokens[i].type if i < end else "$END"
-            row = states[state_stack[-1]]
+            ttype = types[i]
+            top = state_stack[-1]
+            row = states[top]
             action = row.get(ttype)
             if action is None:
                 raise _ParseFailure(tokens[i] if i < end else None, {k for k in row if k.isupper()})
@@ -442,8 +477,12 @@ class _Tables:
                 i += 1
                 continue
             _, name, callback, size = action
-            if callback is None:  # `?rule` forwarding its only child
-                state_stack.pop()
+            if callback is None:  # `?rule` forwarding its only child: jump to the end of the run
+                below = state_stack[-2]
+                state = forwards.get((below, top, ttype))
+                if state is None:
+                    state = self._forward(below, top, ttype)
+                state_stack[-1] = state
                 value = value_stack[-1]
             else:
                 if size:
@@ -454,7 +493,11 @@ class _Tables:
                     children = []
                 value = callback(children)
                 value_stack.append(value)
-            state_stack.append(states[state_stack[-1]][name][1])
+                below = state_stack[-1]
+                state = gotos.get((below, name, ttype))
+                if state is None:
+                    state = self._goto(below, name, ttype)
+                state_stack.append(state)
             if i >= end and state_stack[-1] == end_state:
                 return value
 

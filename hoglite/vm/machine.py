@@ -23,9 +23,11 @@ import time
 from typing import Any
 
 from hoglite.errors import HogLimitError, HogliteError, HogRuntimeError
+from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import cold_ops  # noqa: F401  (fills the table of ops outside the hot path)
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, frame_closure
+from hoglite.vm.limits import ensure_string_length, limits_of
 from hoglite.vm.memory import UNIT, value_cost
 from hoglite.vm.operators import (
     add,
@@ -108,6 +110,9 @@ class VM(Runtime):
         throw_stack = self.throw_stack
         upvalues_by_id = self.upvalues_by_id
         perf = time.perf_counter
+        version = self.version
+        concat_native = NATIVE_FUNCTIONS.get("concat")
+        max_string = limits_of(self.context).max_string_length  # the limit concat itself checks
         # The time check at calls, reduced to one clock read and a compare (check_time has the rule).
         deadline = self._started + (limits.timeout_seconds * 1000.0 - self.sync_duration_ms) / 1000.0
         op: Any = None
@@ -262,8 +267,36 @@ class VM(Runtime):
                             raise HogRuntimeError(f"Function {name} requires at least {target.min_args} arguments")
                         if target.max_args is not None and count > target.max_args:
                             raise HogRuntimeError(f"Function {name} requires at most {target.max_args} arguments")
-                        args, mem_used = self.take_args(count, mem_used)
-                        result = target.impl(args, self.context)
+                        start = len(stack) - count
+                        if version == 0 or (open_upvalues and open_upvalues[-1].location >= start):
+                            args, mem_used = self.take_args(count, mem_used)  # reversed args / upvalues to close
+                        elif count == 1:
+                            args = [pop()]
+                            mem_used -= mpop()
+                        else:
+                            args = stack[start:]
+                            mem_used -= sum(mem[start:])
+                            del stack[start:]
+                            del mem[start:]
+                        if target is concat_native:
+                            # f-strings and `||`: when every part is a string, concat is the join, after
+                            # concat's own length check (same limit, same message, before allocating).
+                            # Integers within 2**53 print as str() does; converting them in
+                            # place is harmless if another part sends the call to concat after all.
+                            for index, value in enumerate(args):
+                                kind = type(value)
+                                if kind is int and _MIN <= value <= _MAX:
+                                    args[index] = str(value)
+                                elif kind is not str:
+                                    result = target.impl(args, self.context)
+                                    break
+                            else:
+                                total = sum(map(len, args))
+                                if total > max_string:
+                                    ensure_string_length(self.context, total)
+                                result = "".join(args)
+                        else:
+                            result = target.impl(args, self.context)
                     elif kind == _HOST:
                         args, mem_used = self.take_args(count, mem_used)
                         result = self.call_host(name, target, args)

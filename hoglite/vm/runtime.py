@@ -401,7 +401,13 @@ class Runtime:
             present = False
         if present:
             try:
-                return from_json_value(walk_global(globals_[root], chain[1:]))
+                found = walk_global(globals_[root], chain[1:])
+                kind = type(found)
+                if kind is str or found is None or kind is bool or kind is float or (kind is int and _MIN <= found <= _MAX):
+                    return found  # what from_json_value returns for a JSON scalar
+                if kind is dict or kind is list:
+                    return self._global_copy(found)
+                return from_json_value(found)
             except ValueConversionError as error:
                 raise HogRuntimeError(f"Global {to_js_string(root)}: {error}") from None
         if len(chain) == 1 and isinstance(root, str):
@@ -420,6 +426,21 @@ class Runtime:
                     return Closure(Callable("stl", root, len(stl[0]), 0, 0, f"stl/{root}"))
         names = ".".join("" if key is None else to_js_string(key) for key in chain)
         raise HogRuntimeError(f"Global variable not found: {names}")
+
+    def _global_copy(self, found: dict | list) -> Any:
+        """`from_json_value(found)` for a host container, through a fast copier for plain JSON.
+
+        A read from host data gives a fresh deep copy every time, so mutating what a read returned never
+        shows up in the next read nor in the host's data. Templates read each global container about
+        once per run, so caching a conversion across reads does not pay (measured: no hits); instead
+        plain JSON is copied in one pass: dicts with str keys (none starting with a digit, which
+        JavaScript would reorder) and no PostHog markers, lists, JSON scalars, ints within 2**53, no
+        shared parts, shallow. Anything else goes to from_json_value.
+        """
+        try:
+            return _copy_plain(found, 0, set())
+        except _NotPlain:
+            return from_json_value(found)
 
     # -------------------------------------------------------------------------------------------
     # Calls into Python
@@ -573,3 +594,46 @@ _ORDERING = {13: ">", 14: ">=", 15: "<", 16: "<="}
 
 # Filled by hoglite.vm.cold_ops (kept in its own module so the loop stays readable).
 _COLD_OPS: dict[int, Any] = {}
+
+
+# Host containers nested deeper than this go to from_json_value (the plain copier recurses).
+_PLAIN_DEPTH = 64
+# Keys that may make a host dict a date, datetime, closure or callable (values._special_from_json).
+_MARKERS = ("__hogDateTime__", "__hogDate__", "__hogClosure__", "__hogCallable__")
+
+
+class _NotPlain(Exception):
+    """The host value needs from_json_value's full conversion."""
+
+
+def _copy_plain(value: Any, depth: int, seen: set[int]) -> Any:
+    """A deep copy of plain JSON host data, equal to from_json_value's; raises _NotPlain otherwise."""
+    if depth > _PLAIN_DEPTH or id(value) in seen:
+        raise _NotPlain  # deep, cyclic or shared: from_json_value keeps the sharing
+    seen.add(id(value))
+    if type(value) is dict:
+        for marker in _MARKERS:
+            if marker in value:
+                raise _NotPlain
+        copy: dict[str, Any] = {}
+        for key, item in value.items():
+            kind = type(item)
+            if type(key) is not str or key[:1].isdigit():
+                raise _NotPlain  # digit keys: from_json_value orders them as JavaScript does
+            if kind is str or kind is float or kind is bool or item is None or (kind is int and _MIN <= item <= _MAX):
+                copy[key] = item
+            elif kind is dict or kind is list:
+                copy[key] = _copy_plain(item, depth + 1, seen)
+            else:
+                raise _NotPlain
+        return copy
+    items: list[Any] = []
+    for item in value:
+        kind = type(item)
+        if kind is str or kind is float or kind is bool or item is None or (kind is int and _MIN <= item <= _MAX):
+            items.append(item)
+        elif kind is dict or kind is list:
+            items.append(_copy_plain(item, depth + 1, seen))
+        else:
+            raise _NotPlain
+    return items
