@@ -333,7 +333,7 @@ def test_huge_argument_counts_hit_the_memory_limit_before_padding(code: list[Any
     elapsed = time.perf_counter() - started
     assert isinstance(error, HogLimitError)
     assert error.message.startswith("Memory limit of 1000000 bytes exceeded.")
-    assert elapsed < 0.15, f"padding took {elapsed:.2f}s: the limit must be checked before allocating"
+    assert elapsed < 2, f"padding took {elapsed:.2f}s: the limit must be checked before allocating (it ran 190 s)"
 
 
 @pytest.mark.parametrize("code", [

@@ -138,7 +138,7 @@ def test_huge_ranges_are_refused_before_allocating(source: str, message: str) ->
     error, elapsed = timed(lambda: error_of(source))
     assert isinstance(error, HogLimitError)
     assert error.message == message
-    assert elapsed < 0.1
+    assert elapsed < 1  # a hang guard (refused before allocating), generous for a loaded machine
 
 
 def test_negative_range_is_empty() -> None:
@@ -207,7 +207,7 @@ def test_regex_with_many_groups_stays_fast(source: str) -> None:
     globals_ = {"s": "a" * 1000 + "b", "r": "(a.*)" * 1000 + "c"}
     value, elapsed = timed(lambda: run(source, globals_, Limits(max_ops=1000, timeout_seconds=0.05)))
     assert value in (False, "")
-    assert elapsed < 0.15, f"one regex call ran {elapsed:.2f}s with a 0.05 s timeout"
+    assert elapsed < 2, f"one regex call ran {elapsed:.2f}s with a 0.05 s timeout (was 20 s before never_capture)"
 
 
 def test_like_with_thousands_of_wildcards_stays_fast() -> None:
@@ -220,7 +220,7 @@ def test_like_with_thousands_of_wildcards_stays_fast() -> None:
         outcome = error
     elapsed = time.perf_counter() - started
     assert outcome is False or isinstance(outcome, HogLimitError)
-    assert elapsed < 0.15, f"one like ran {elapsed:.2f}s with a 0.05 s timeout"
+    assert elapsed < 0.5, f"one like ran {elapsed:.2f}s with a 0.05 s timeout (a quadratic match takes ~0.8 s)"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -242,13 +242,35 @@ def test_deeply_nested_source_is_a_syntax_error(source: str, message: str) -> No
     assert caught.value.message == message
 
 
-def test_compile_time_is_linear_in_the_number_of_locals() -> None:
-    # FunctionScope.declare scans every local of the scope: 20k `let`s take 14 s, 50k over 2 minutes.
-    def compile_lets(count: int) -> float:
-        source = "".join(f"let a{i} := {i}\n" for i in range(count))
-        started = time.perf_counter()
-        compile_source(source)
-        return time.perf_counter() - started
+def test_compile_work_is_linear_in_the_number_of_locals() -> None:
+    # FunctionScope.declare used to scan every local of the scope: 20k `let`s took 14 s, 50k over 2
+    # minutes. Counting the compiler's executed lines (deterministic, unlike a stopwatch) shows the
+    # growth: 4x the locals must cost about 4x the work, where a scan would cost 16x.
+    import sys
 
-    small, large = compile_lets(1500), compile_lets(6000)
-    assert large < small * 8, f"4x the locals took {large / small:.1f}x the time ({small:.2f}s -> {large:.2f}s)"
+    def compiler_lines(count: int) -> int:
+        source = "".join(f"let a{i} := {i}\n" for i in range(count))
+        from hoglite.syntax import parse_program
+
+        program = parse_program(source)
+        executed = 0
+
+        def trace(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
+            nonlocal executed
+            if "hoglite/compiler" not in frame.f_code.co_filename:
+                return None
+            if event == "line":
+                executed += 1
+            return trace
+
+        from hoglite.compiler import compile_program
+
+        sys.settrace(trace)
+        try:
+            compile_program(program, source=source)
+        finally:
+            sys.settrace(None)
+        return executed
+
+    small, large = compiler_lines(500), compiler_lines(2000)
+    assert large < small * 6, f"4x the locals executed {large / small:.1f}x the compiler lines ({small} -> {large})"
