@@ -1,8 +1,14 @@
 """The `hoglite` command line: a thin face over the embedding API.
 
-    hoglite run FILE [--globals FILE.json] [--result]     run Hog source or compiled bytecode
-    hoglite compile FILE.hog [-o OUT] [--with-source-map]  print the bytecode as JSON
+    hoglite run FILE [--globals F.json] [--result] [--bytecode] [--mock F.json] [--allow-host H]
+                                                            run Hog source or compiled bytecode
+    hoglite compile FILE.hog [-o OUT] [--with-source-map]   print the bytecode as JSON
     hoglite disasm FILE                                     readable listing of the bytecode
+    hoglite transpile FILE.hog [--format module|script]     Hog to JavaScript
+    hoglite test [PATH...] / hoglite invoke TEMPLATE ...    destination templates
+    hoglite playground / hoglite deliver ...                the web playground / the delivery host
+
+`hoglite COMMAND --help` lists each command's options.
 
 Subcommands live in the `COMMANDS` registry. A later feature adds one with the `command` decorator:
 
@@ -14,8 +20,8 @@ Subcommands live in the `COMMANDS` registry. A later feature adds one with the `
         ...
 
 Exit codes: 0 success; 1 the program failed (syntax error, runtime error, uncaught Hog error, bad
-bytecode), reported as the caret message on stderr, never a traceback; 2 usage errors (unknown option,
-missing file).
+bytecode or input file), reported as the caret message on stderr, never a traceback; 2 usage errors
+(unknown option, missing file); 3 an internal error of hoglite (HOGLITE_DEBUG=1 shows the traceback).
 
 `run` prints only what the program prints, as PostHog's own CLI does; `--result` also prints the
 returned value (Hog repr) on a last line when it is not null.
@@ -204,10 +210,9 @@ def _async_handlers(args: argparse.Namespace) -> dict[str, Callable[..., Any]]:
 
     fetcher: Any
     if args.mock:
-        try:
-            fetcher = MockFetcher.from_file(args.mock)
-        except OSError as exc:
-            raise UsageError(f"cannot read --mock file {args.mock}: {exc.strerror or exc}") from None
+        if not Path(args.mock).is_file():
+            raise UsageError(f"file not found: {args.mock}")
+        fetcher = MockFetcher.from_file(args.mock)  # a malformed file is a MockFileError naming the field
     else:
         fetcher = Fetcher(FetchPolicy().allowing(*args.allow_host))
 

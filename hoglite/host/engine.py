@@ -1,7 +1,7 @@
 """The embedding API's front door: compile once (cached), then run programs and templates.
 
-    engine = Engine(fetch_policy=FetchPolicy(), clock=time.time)
-    result = engine.run("return fetch('https://example.com').status", {})
+    engine = Engine(fetcher=MockFetcher({"https://example.com": {"status": 204, "body": None}}))
+    result = engine.run("return fetch('https://example.com').status", {})   # result.value == 204
 
 `Engine` is deliberately thin: compiling is the compiler's job, running the VM's, the whole template
 pipeline (filters, globals, inputs, code, fetch loop) is `hoglite.cdp.invocation.invoke_template`'s.

@@ -78,7 +78,7 @@ class PausedCall:
             return NotImplemented
         return (self.name, self.args, self.state) == (other.name, other.args, other.state)
 
-    __hash__ = None  # type: ignore[assignment]  (mutable, like the dataclass it replaces)
+    __hash__ = None  # type: ignore[assignment]  (mutable: not usable as a dict key)
 
     def __repr__(self) -> str:
         held = "state" if self._state is not None else "live VM" if self._vm is not None else "resumed"
