@@ -14,12 +14,12 @@ Weaknesses found in review (notes/reports/security.md) are pinned here as fixed 
 from __future__ import annotations
 
 import re
-import sys
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from security_support import hoglite_lines
 
 from hoglite.compiler import compile_source
 from hoglite.errors import HogLimitError, HogRuntimeError
@@ -41,26 +41,6 @@ def error_of(source: str, globals_: dict[str, Any] | None = None, limits: Limits
     with pytest.raises(HogRuntimeError) as caught:
         run(source, globals_, limits)
     return caught.value
-
-
-def hoglite_lines(function: Callable[[], Any]) -> int:
-    """Python lines executed inside hoglite while `function` runs: a deterministic measure of work."""
-    executed = 0
-
-    def trace(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal executed
-        if "/hoglite/" not in frame.f_code.co_filename:
-            return None
-        if event == "line":
-            executed += 1
-        return trace
-
-    sys.settrace(trace)
-    try:
-        function()
-    finally:
-        sys.settrace(None)
-    return executed
 
 
 def peak_bytes(function: Callable[[], Any]) -> tuple[Any, int]:
@@ -346,31 +326,13 @@ def test_compile_work_is_linear_in_the_number_of_locals() -> None:
     # FunctionScope.declare used to scan every local of the scope: 20k `let`s took 14 s, 50k over 2
     # minutes. Counting the compiler's executed lines (deterministic, unlike a stopwatch) shows the
     # growth: 4x the locals must cost about 4x the work, where a scan would cost 16x.
-    import sys
+    from hoglite.compiler import compile_program
+    from hoglite.syntax import parse_program
 
     def compiler_lines(count: int) -> int:
         source = "".join(f"let a{i} := {i}\n" for i in range(count))
-        from hoglite.syntax import parse_program
-
-        program = parse_program(source)
-        executed = 0
-
-        def trace(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-            nonlocal executed
-            if "hoglite/compiler" not in frame.f_code.co_filename:
-                return None
-            if event == "line":
-                executed += 1
-            return trace
-
-        from hoglite.compiler import compile_program
-
-        sys.settrace(trace)
-        try:
-            compile_program(program, source=source)
-        finally:
-            sys.settrace(None)
-        return executed
+        program = parse_program(source)  # parsed outside the count: only compiling is measured
+        return hoglite_lines(lambda: compile_program(program, source=source))
 
     small, large = compiler_lines(500), compiler_lines(2000)
     assert large < small * 6, f"4x the locals executed {large / small:.1f}x the compiler lines ({small} -> {large})"

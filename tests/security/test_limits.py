@@ -8,12 +8,11 @@ hoglite lines (sys.settrace) show work stays small. pytest-timeout is the hang g
 from __future__ import annotations
 
 import contextlib
-import sys
 import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from security_support import hoglite_lines
 
 from hoglite.compiler import compile_source
 from hoglite.errors import HogLimitError, HogRuntimeError
@@ -40,26 +39,6 @@ def limit_error_and_peak(source: str, **kwargs: Any) -> tuple[HogLimitError, int
         return error, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-
-
-def hoglite_lines(function: Callable[[], Any]) -> int:
-    """Python lines executed inside hoglite while `function` runs: a deterministic measure of work."""
-    executed = 0
-
-    def trace(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal executed
-        if "/hoglite/" not in frame.f_code.co_filename:
-            return None
-        if event == "line":
-            executed += 1
-        return trace
-
-    sys.settrace(trace)
-    try:
-        function()
-    finally:
-        sys.settrace(None)
-    return executed
 
 
 def test_infinite_loop_hits_the_op_budget_exactly() -> None:
