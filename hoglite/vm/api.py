@@ -10,6 +10,7 @@ from typing import Any
 from hoglite.errors import HogliteError, HogRuntimeError
 from hoglite.source import Span
 from hoglite.stl.registry import HostContext
+from hoglite.vm import plain
 from hoglite.vm.host import DefaultHost, RunContext
 from hoglite.vm.limits import Limits
 from hoglite.vm.machine import VM, Paused
@@ -128,16 +129,26 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
          source_map: Any, source: Any, paused_vm: Any = None) -> RunResult:
     host = opts.host if opts.host is not None else DefaultHost()
     limits = opts.limits or Limits()
-    vm = VM(
-        bytecodes,
-        globals=opts.globals,
-        functions=opts.functions,
-        async_functions=opts.async_functions,
-        limits=limits,
-        context=RunContext(host, limits),
-        source_map=opts.source_map if opts.source_map is not None else source_map,
-        disallowed=opts.disallowed,
-    )
+    chosen_map = opts.source_map if opts.source_map is not None else source_map
+    if paused_vm is not None:
+        # The paused VM goes on in place: its options are taken again (they may differ from the
+        # first run's), and what a state round trip would change is applied (transplant_state).
+        vm = paused_vm
+        vm.configure(globals=opts.globals, functions=opts.functions, async_functions=opts.async_functions,
+                     limits=limits, context=RunContext(host, limits), source_map=chosen_map,
+                     disallowed=opts.disallowed)
+        vm.reset_costs()
+    else:
+        vm = VM(
+            bytecodes,
+            globals=opts.globals,
+            functions=opts.functions,
+            async_functions=opts.async_functions,
+            limits=limits,
+            context=RunContext(host, limits),
+            source_map=chosen_map,
+            disallowed=opts.disallowed,
+        )
     source_text = opts.source if opts.source is not None else source
     duration_before = 0.0
     try:
@@ -149,7 +160,7 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
             duration_before = vm.sync_duration_ms
         if push is not None:
             try:
-                value = from_json_value(push[0])
+                value = _host_value(push[0])
             except ValueConversionError as error:
                 raise HogRuntimeError(f"Invalid async result: {error}") from None
             vm.push_value(value)
@@ -169,11 +180,31 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
     )
     if isinstance(payload, Paused):
         try:
-            args = [to_json_value(arg) for arg in payload.args]
+            args = [_json_value(arg) for arg in payload.args]
         except ValueConversionError as error:
             raise HogRuntimeError(f"Can not pass arguments to {payload.name}: {error}") from None
         result.paused = PausedCall(payload.name, args, vm=vm)
     return result
+
+
+def _host_value(value: Any) -> Any:
+    """from_json_value, through the plain-data copier when it can (hoglite.vm.plain)."""
+    if type(value) is dict or type(value) is list:
+        try:
+            return plain.from_json(value)
+        except plain.NotPlain:
+            pass
+    return from_json_value(value)
+
+
+def _json_value(value: Any) -> Any:
+    """to_json_value, through the plain-data copier when it can (hoglite.vm.plain)."""
+    if type(value) is dict or type(value) is list:
+        try:
+            return plain.to_json(value)
+        except plain.NotPlain:
+            pass
+    return to_json_value(value)
 
 
 def execute(program: Any, options: RunOptions | None = None, **kwargs: Any) -> RunResult:

@@ -40,6 +40,8 @@ from hoglite.vm.operators import (
     subtract,
     to_js_string,
 )
+from hoglite.vm.plain import NotPlain
+from hoglite.vm.plain import from_json as plain_from_json
 from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
@@ -60,6 +62,9 @@ from hoglite.vm.runtime import (
     js_json,
 )
 from hoglite.vm.values import Callable, Closure, is_truthy
+
+# A GET_GLOBAL the loop does not answer inline (the cold op then applies the general rules).
+_ABSENT = object()
 
 
 class VM(Runtime):
@@ -115,6 +120,7 @@ class VM(Runtime):
         max_string = limits_of(self.context).max_string_length  # the limit concat itself checks
         # The time check at calls, reduced to one clock read and a compare (check_time has the rule).
         deadline = self._started + (limits.timeout_seconds * 1000.0 - self.sync_duration_ms) / 1000.0
+        globals_ = self.globals if type(self.globals) is dict else {}  # GET_GLOBAL's inline path
         op: Any = None
         try:
             while True:
@@ -562,6 +568,70 @@ class VM(Runtime):
                             raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
                     else:
                         ip += 2
+                elif op == 1 and op is not True and type(code[ip + 1]) is int and 0 < code[ip + 1] <= len(stack) and frame.chunk == "root":
+                    # GET_GLOBAL of host data along string keys: read and copied here; anything else
+                    # (functions as values, other chunks, odd keys, values needing conversion) goes to
+                    # the cold op, which has the general rules.
+                    count = code[ip + 1]
+                    key = stack[-1]
+                    value = globals_.get(key, _ABSENT) if type(key) is str else _ABSENT
+                    index = -2
+                    while index >= -count and value is not None and value is not _ABSENT:
+                        key = stack[index]
+                        value = value.get(key) if type(value) is dict and type(key) is str else _ABSENT
+                        index -= 1
+                    kind = type(value)
+                    if kind is str or value is None or kind is bool or kind is float or (kind is int and _MIN <= value <= _MAX):
+                        cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
+                    elif kind is dict or kind is list:
+                        try:
+                            value = plain_from_json(value)
+                            cost = self.cost(value)
+                        except NotPlain:
+                            value = _ABSENT
+                    else:
+                        value = _ABSENT
+                    if value is _ABSENT:
+                        self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
+                        frame.ip = ip
+                        frame, code, ip = self.cold_op(op, frame, code, ip)
+                        mem_used, peak, mutated = self.mem_used, self.max_mem_used, self.mutated
+                        base = frame.stack_start
+                        continue
+                    mem_used += cost - sum(mem[-count:])
+                    del stack[-count:]
+                    del mem[-count:]
+                    push(value)
+                    mpush(cost)
+                    if mem_used > peak:
+                        peak = mem_used
+                        if peak > mem_limit:
+                            raise self.memory_error(mem_used)
+                    ip += 2
+                elif (op == 42 or op == 43) and type(code[ip + 1]) is int and 0 <= code[ip + 1] * (2 if op == 42 else 1) <= len(stack):
+                    # DICT / ARRAY: a new container costs 8 plus its elements' slot costs (no re-walk).
+                    width = code[ip + 1] * (2 if op == 42 else 1)
+                    start = len(stack) - width
+                    cost = UNIT + sum(mem[start:])
+                    if op == 43:
+                        value = stack[start:]
+                    else:
+                        value = {}
+                        try:
+                            for index in range(start, start + width, 2):
+                                value[stack[index]] = stack[index + 1]
+                        except TypeError:
+                            raise HogRuntimeError("Dict keys must be strings, numbers, booleans or null") from None
+                    mem_used += UNIT  # the elements' slots go, the container's cost (8 + theirs) comes
+                    del stack[start:]
+                    del mem[start:]
+                    push(value)
+                    mpush(cost)
+                    if mem_used > peak:
+                        peak = mem_used
+                        if peak > mem_limit:
+                            raise self.memory_error(mem_used)
+                    ip += 2
                 else:
                     if op == 46:  # SET_PROPERTY: from now on, container reads are re-costed
                         mutated = True

@@ -17,6 +17,7 @@ from hoglite.errors import HogLimitError, HogRuntimeError
 from hoglite.source import Span
 from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import limits as limit_messages
+from hoglite.vm import plain
 from hoglite.vm.frames import Frame, UpValue, root_closure
 from hoglite.vm.limits import Limits
 from hoglite.vm.memory import CYCLE, value_cost
@@ -42,6 +43,10 @@ _CONTAINERS = (list, dict, tuple)
 _RECOSTED = (list, dict, tuple, str)
 _MAX = MAX_SAFE_INTEGER
 _MIN = -MAX_SAFE_INTEGER
+# container_cost walks containers of at most _SMALL entries (and _SMALL_BUDGET in all, nested ones
+# included) directly instead of through the cost cache.
+_SMALL = 32
+_SMALL_BUDGET = 64
 EMPTY_STACK = "Invalid HogQL bytecode, stack is empty, can not pop"
 
 # Operands per op (CLOSURE: 1 + 2n), used only to tell "ran off the end mid-op" from other errors.
@@ -136,16 +141,8 @@ class Runtime:
         if not isinstance(root, list) or not root or root[0] not in ("_H", "_h"):
             raise HogRuntimeError("Invalid HogQL bytecode, must start with '_H'")
         self.version = (root[1] if len(root) > 1 and isinstance(root[1], int) else 0) if root[0] == "_H" else 0
-        root_globals = entry.get("globals")  # type: ignore[union-attr]
-        if root_globals is not None and not isinstance(root_globals, dict):
-            raise HogRuntimeError("Invalid HogQL bytecode: the root chunk's globals must be an object")
-        self.globals = {**root_globals, **(globals or {})} if root_globals else (globals or {})
-        self.functions = functions or {}
-        self.async_functions = frozenset(async_functions or ())
-        self.limits = limits or Limits()
-        self.context = context
-        self.source_map = source_map
-        self.disallowed = frozenset(disallowed or ())
+        self.configure(globals=globals, functions=functions, async_functions=async_functions, limits=limits,
+                       context=context, source_map=source_map, disallowed=disallowed)
         # Machine state (replaced wholesale by state.restore for a resumed run).
         self.stack: list[Any] = []
         self.mem: list[int] = []
@@ -161,6 +158,33 @@ class Runtime:
         self.async_steps = 0
         self.sync_duration_ms = 0.0
         self.mutated = False
+        self.reset_costs()
+        # Every chunk is checked once per run before it runs (validate.py), so the loop can trust it.
+        self._chunks: dict[str, list[Any]] = {"root": validate_chunk(root, "root")}
+        self._started = 0.0
+
+    def configure(self, *, globals: dict[str, Any] | None, functions: dict[str, Any] | None,
+                  async_functions: set[str] | frozenset[str] | None, limits: Limits | None, context: Any,
+                  source_map: dict[int, Span] | None, disallowed: set[str] | None) -> None:
+        """Take the run's options: at creation, and again when a paused VM of this process goes on
+        (api.resume_call), where the options may differ from the first run's."""
+        entry = self.bytecodes["root"]
+        root_globals = entry.get("globals")
+        if root_globals is not None and not isinstance(root_globals, dict):
+            raise HogRuntimeError("Invalid HogQL bytecode: the root chunk's globals must be an object")
+        self.globals = {**root_globals, **(globals or {})} if root_globals else (globals or {})
+        self.functions = functions or {}
+        self.async_functions = frozenset(async_functions or ())
+        self.limits = limits or Limits()
+        self.context = context
+        self.source_map = source_map
+        self.disallowed = frozenset(disallowed or ())
+        self._call_cache: dict[str, tuple[int, Any]] = {}
+        mem_limit = self.limits.memory_bytes
+        self._mem_limit = mem_limit if mem_limit and mem_limit > 0 else float("inf")
+
+    def reset_costs(self) -> None:
+        """Forget every cached container cost, as a new run starts with none."""
         # Container costs between walks (see container_cost); `cost_keep` keeps their ids unique.
         self.cost_memo: dict[int, int] = {}
         self.cost_keep: list[Any] = []
@@ -168,12 +192,6 @@ class Runtime:
         self.cost_holders: dict[int, set[int]] = {}
         # Set for good once the containers may form a cycle: SET_PROPERTY then forgets every cached cost.
         self.cost_cyclic = False
-        # Every chunk is checked once per run before it runs (validate.py), so the loop can trust it.
-        self._chunks: dict[str, list[Any]] = {"root": validate_chunk(root, "root")}
-        self._call_cache: dict[str, tuple[int, Any]] = {}
-        self._started = 0.0
-        mem_limit = self.limits.memory_bytes
-        self._mem_limit = mem_limit if mem_limit and mem_limit > 0 else float("inf")
 
     # -------------------------------------------------------------------------------------------
     # Setup helpers
@@ -246,6 +264,12 @@ class Runtime:
         known = memo.get(id(value))
         if known is not None:
             return known
+        if len(value) <= _SMALL:
+            # A small tree costs less to walk than to cache: nothing is cached, so nothing can go stale.
+            try:
+                return plain.cost(value, _SMALL_BUDGET)
+            except plain.NotPlain:
+                pass
         if len(memo) > 50_000 or len(self.cost_keep) > 200_000 or len(self.cost_holders) > 200_000:
             self.forget_all_costs()
         return value_cost(value, self._mem_limit, memo, self.cost_keep, self.cost_holders)
@@ -428,18 +452,15 @@ class Runtime:
         raise HogRuntimeError(f"Global variable not found: {names}")
 
     def _global_copy(self, found: dict | list) -> Any:
-        """`from_json_value(found)` for a host container, through a fast copier for plain JSON.
+        """`from_json_value(found)` for a host container, through the plain-data copier when it can.
 
         A read from host data gives a fresh deep copy every time, so mutating what a read returned never
         shows up in the next read nor in the host's data. Templates read each global container about
-        once per run, so caching a conversion across reads does not pay (measured: no hits); instead
-        plain JSON is copied in one pass: dicts with str keys (none starting with a digit, which
-        JavaScript would reorder) and no PostHog markers, lists, JSON scalars, ints within 2**53, no
-        shared parts, shallow. Anything else goes to from_json_value.
+        once per run, so caching a conversion across reads does not pay (measured: no hits).
         """
         try:
-            return _copy_plain(found, 0, set())
-        except _NotPlain:
+            return plain.from_json(found)
+        except plain.NotPlain:
             return from_json_value(found)
 
     # -------------------------------------------------------------------------------------------
@@ -594,46 +615,3 @@ _ORDERING = {13: ">", 14: ">=", 15: "<", 16: "<="}
 
 # Filled by hoglite.vm.cold_ops (kept in its own module so the loop stays readable).
 _COLD_OPS: dict[int, Any] = {}
-
-
-# Host containers nested deeper than this go to from_json_value (the plain copier recurses).
-_PLAIN_DEPTH = 64
-# Keys that may make a host dict a date, datetime, closure or callable (values._special_from_json).
-_MARKERS = ("__hogDateTime__", "__hogDate__", "__hogClosure__", "__hogCallable__")
-
-
-class _NotPlain(Exception):
-    """The host value needs from_json_value's full conversion."""
-
-
-def _copy_plain(value: Any, depth: int, seen: set[int]) -> Any:
-    """A deep copy of plain JSON host data, equal to from_json_value's; raises _NotPlain otherwise."""
-    if depth > _PLAIN_DEPTH or id(value) in seen:
-        raise _NotPlain  # deep, cyclic or shared: from_json_value keeps the sharing
-    seen.add(id(value))
-    if type(value) is dict:
-        for marker in _MARKERS:
-            if marker in value:
-                raise _NotPlain
-        copy: dict[str, Any] = {}
-        for key, item in value.items():
-            kind = type(item)
-            if type(key) is not str or key[:1].isdigit():
-                raise _NotPlain  # digit keys: from_json_value orders them as JavaScript does
-            if kind is str or kind is float or kind is bool or item is None or (kind is int and _MIN <= item <= _MAX):
-                copy[key] = item
-            elif kind is dict or kind is list:
-                copy[key] = _copy_plain(item, depth + 1, seen)
-            else:
-                raise _NotPlain
-        return copy
-    items: list[Any] = []
-    for item in value:
-        kind = type(item)
-        if kind is str or kind is float or kind is bool or item is None or (kind is int and _MIN <= item <= _MAX):
-            items.append(item)
-        elif kind is dict or kind is list:
-            items.append(_copy_plain(item, depth + 1, seen))
-        else:
-            raise _NotPlain
-    return items

@@ -29,8 +29,9 @@ import math
 from typing import Any
 
 from hoglite.errors import HogRuntimeError
+from hoglite.vm import plain
 from hoglite.vm.frames import Frame, UpValue
-from hoglite.vm.memory import value_cost
+from hoglite.vm.memory import UNIT, closure_cost, utf16_length, value_cost
 from hoglite.vm.values import (
     DEFAULT_MAX_DEPTH,
     Callable,
@@ -367,7 +368,9 @@ def restore_state(vm: Any, state: PausedState) -> None:
     vm.mem = [value_cost(value) for value in vm.stack]
     vm.mem_used = sum(vm.mem)
     vm.max_mem_used = max(int(_counter(state, "maxMemUsed")), vm.mem_used)
-    vm.mutated = True  # we cannot know whether containers were mutated before the pause
+    # The slot costs were just computed from the values, so reading a slot may reuse its cost until
+    # a container is changed in place (SET_PROPERTY sets `mutated` again), as in a fresh run.
+    vm.mutated = False
 
 
 def _counter(state: PausedState, name: str) -> float:
@@ -429,11 +432,35 @@ def transplant_state(vm: Any, paused: Any) -> None:
     vm.ops = paused.ops
     vm.async_steps = paused.async_steps
     vm.sync_duration_ms = paused.sync_duration_ms
-    _order_dicts([*vm.stack, *(upvalue.value for upvalue in vm.upvalues)])
-    vm.mem = [value_cost(value) for value in vm.stack]
+    vm.mem = _settle(vm.stack, [upvalue.value for upvalue in vm.upvalues])
     vm.mem_used = sum(vm.mem)
     vm.max_mem_used = max(paused.max_mem_used, vm.mem_used)
-    vm.mutated = True
+    vm.mutated = False  # the slot costs are fresh (see restore_state)
+
+
+def _settle(stack: list[Any], captured: list[Any]) -> list[int]:
+    """Order the dicts reachable from `stack` and `captured` (the upvalues' values) as a state round
+    trip would, and return the stack's slot costs. Plain values take one recursive pass
+    (hoglite.vm.plain.settle); anything else takes the general walks."""
+    mem: list[int] = []
+    try:
+        for value in stack:
+            kind = type(value)
+            if kind is str:
+                mem.append(UNIT + (len(value) if value.isascii() else utf16_length(value)))
+            elif kind is int or kind is float or kind is bool or value is None:
+                mem.append(UNIT)
+            elif kind is Closure:
+                mem.append(closure_cost(value))
+            else:
+                mem.append(plain.settle(value))
+        for value in captured:
+            if isinstance(value, (dict, list, tuple)):
+                plain.settle(value)
+        return mem
+    except plain.NotPlain:
+        _order_dicts([*stack, *captured])
+        return [value_cost(value) for value in stack]
 
 
 def _order_dicts(roots: list[Any]) -> None:
