@@ -143,509 +143,556 @@ class VM(Runtime):
                         if peak > mem_limit:
                             raise self.memory_error(mem_used)
                     ip += 2
-                elif op == 33:  # INTEGER
-                    value = code[ip + 1]
-                    if type(value) is int:
-                        if value > _MAX or value < _MIN:
-                            value = js_int(value)
-                        cost = UNIT
-                    else:
-                        cost = value_cost(value)
-                    push(value)
-                    mpush(cost)
-                    mem_used += cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
-                elif op == 6:  # PLUS
-                    left = pop()
-                    right = stack[-1]
-                    lt = type(left)
-                    rt = type(right)
-                    if lt is int and rt is int:
-                        value = left + right
-                        if value > _MAX or value < _MIN:
-                            value = js_int(value)
-                    elif (lt is float or lt is int) and (rt is float or rt is int):
-                        value = float(left) + right  # JavaScript numbers are doubles: plain float math
-                    else:
-                        value = add(left, right)
-                    stack[-1] = value
-                    mem_used -= mpop() + mem[-1] - UNIT
-                    mem[-1] = UNIT
-                    ip += 1
-                elif 11 <= op <= 16:  # EQ, NOT_EQ, GT, GT_EQ, LT, LT_EQ
-                    left = pop()
-                    right = stack[-1]
-                    lt = type(left)
-                    rt = type(right)
-                    # Two numbers (int or float, never bool): Python's comparisons are JavaScript's here
-                    # (ints stay within 2**53, NaN compares false, -0.0 == 0).
-                    if (lt is int or lt is float) and (rt is int or rt is float):
-                        if op == 15:
-                            value = left < right
-                        elif op == 16:
-                            value = left <= right
-                        elif op == 11:
-                            value = left == right
-                        elif op == 12:
-                            value = left != right
-                        elif op == 13:
-                            value = left > right
+                elif op < 17:  # 1-16: globals and calls, logic, arithmetic, comparisons
+                    if op == 6:  # PLUS
+                        left = pop()
+                        right = stack[-1]
+                        lt = type(left)
+                        rt = type(right)
+                        if lt is int and rt is int:
+                            value = left + right
+                            if value > _MAX or value < _MIN:
+                                value = js_int(value)
+                        elif (lt is float or lt is int) and (rt is float or rt is int):
+                            value = float(left) + right  # JavaScript numbers are doubles: plain float math
                         else:
-                            value = left >= right
-                    elif op == 11:
-                        value = equals(left, right)
-                    elif op == 12:
-                        value = not equals(left, right)
-                    else:
-                        value = compare(left, right, _ORDERING[op])
-                    stack[-1] = value
-                    mem_used -= mpop() + mem[-1] - UNIT
-                    mem[-1] = UNIT
-                    ip += 1
-                elif op == 40:  # JUMP_IF_FALSE
-                    value = pop()
-                    mem_used -= mpop()
-                    if value is True:
-                        ip += 2
-                    elif value is False or value is None or not is_truthy(value):
-                        ip += 2 + code[ip + 1]
-                        if ip < 0:
-                            raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
-                    else:
-                        ip += 2
-                elif op == 37:  # SET_LOCAL
-                    slot = base + code[ip + 1]
-                    value = pop()
-                    cost = mpop()
-                    stack[slot] = value
-                    mem_used -= mem[slot]
-                    mem[slot] = cost
-                    ip += 2
-                elif op == 39:  # JUMP
-                    ip += 2 + code[ip + 1]
-                    if ip < 0:
-                        raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
-                elif op == 2:  # CALL_GLOBAL
-                    if perf() > deadline:
-                        self.check_time(ops)
-                    name = code[ip + 1]
-                    count = code[ip + 2]
-                    declared = self.declared_functions.get(name) if self.declared_functions else None
-                    if declared is not None and name != "toString":
-                        function_ip, arg_count = declared
-                        frame.ip = ip + 3
-                        if type(count) is not int:
-                            raise HogRuntimeError("Not enough arguments on the stack")
-                        if arg_count > count:
-                            # Check the limit before padding: a huge argCount must not allocate first.
-                            padding = arg_count - count
-                            if mem_used + padding * UNIT > mem_limit:
-                                raise self.memory_error(mem_used + padding * UNIT)
-                            if padding > limits.max_container_size:  # the memory limit may be off
-                                raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
-                            stack.extend([None] * padding)
-                            mem.extend([UNIT] * padding)
-                            mem_used += padding * UNIT
-                        if mem_used > peak:
-                            peak = mem_used
-                            if peak > mem_limit:
-                                raise self.memory_error(mem_used)
-                        frame = Frame(function_ip, frame.chunk, len(stack) - arg_count, arg_count,
-                                      frame_closure(name, arg_count, function_ip, frame.chunk))
-                        call_stack.append(frame)
-                        if len(call_stack) > limits.max_call_depth:
-                            raise HogLimitError(limit_messages.call_depth_message(limits))
-                        code = self._enter(frame)
-                        ip = frame.ip
-                        base = frame.stack_start
-                        continue
-                    if not isinstance(count, int) or count > len(stack):
-                        raise HogRuntimeError("Not enough arguments on the stack")
-                    if count > limits.max_args:
-                        raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
-                    kind, target = self.resolve_global_call(name)
-                    if kind == _NATIVE:
-                        if count < target.min_args:
-                            raise HogRuntimeError(f"Function {name} requires at least {target.min_args} arguments")
-                        if target.max_args is not None and count > target.max_args:
-                            raise HogRuntimeError(f"Function {name} requires at most {target.max_args} arguments")
-                        start = len(stack) - count
-                        if version == 0 or (open_upvalues and open_upvalues[-1].location >= start):
-                            args, mem_used = self.take_args(count, mem_used)  # reversed args / upvalues to close
-                        elif count == 1:
-                            args = [pop()]
-                            mem_used -= mpop()
-                        else:
-                            args = stack[start:]
-                            mem_used -= sum(mem[start:])
-                            del stack[start:]
-                            del mem[start:]
-                        if target is concat_native:
-                            # f-strings and `||`: when every part is a string, concat is the join, after
-                            # concat's own length check (same limit, same message, before allocating).
-                            # Integers within 2**53 print as str() does; converting them in
-                            # place is harmless if another part sends the call to concat after all.
-                            for index, value in enumerate(args):
-                                kind = type(value)
-                                if kind is int and _MIN <= value <= _MAX:
-                                    args[index] = str(value)
-                                elif kind is not str:
-                                    result = target.impl(args, self.context)
-                                    break
+                            value = add(left, right)
+                        stack[-1] = value
+                        mem_used -= mpop() + mem[-1] - UNIT
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif 11 <= op <= 16:  # EQ, NOT_EQ, GT, GT_EQ, LT, LT_EQ
+                        left = pop()
+                        right = stack[-1]
+                        lt = type(left)
+                        rt = type(right)
+                        # Two numbers (int or float, never bool): Python's comparisons are JavaScript's here
+                        # (ints stay within 2**53, NaN compares false, -0.0 == 0).
+                        if (lt is int or lt is float) and (rt is int or rt is float):
+                            if op == 15:
+                                value = left < right
+                            elif op == 16:
+                                value = left <= right
+                            elif op == 11:
+                                value = left == right
+                            elif op == 12:
+                                value = left != right
+                            elif op == 13:
+                                value = left > right
                             else:
-                                total = sum(map(len, args))
-                                if total > max_string:
-                                    ensure_string_length(self.context, total)
-                                result = "".join(args)
+                                value = left >= right
+                        elif op == 11:
+                            value = equals(left, right)
+                        elif op == 12:
+                            value = not equals(left, right)
                         else:
-                            result = target.impl(args, self.context)
-                    elif kind == _HOST:
-                        args, mem_used = self.take_args(count, mem_used)
-                        result = self.call_host(name, target, args)
-                    elif kind == _BYTECODE:
-                        params = target[0]
-                        if len(params) != count:
-                            raise HogRuntimeError(f"Function {name} requires exactly {len(params)} arguments")
-                        frame.ip = ip + 3
-                        chunk = f"stl/{name}"
-                        frame = Frame(0, chunk, len(stack) - count, count,
-                                      frame_closure(name, count, 0, chunk, "stl"))
-                        call_stack.append(frame)
-                        if len(call_stack) > limits.max_call_depth:
-                            raise HogLimitError(limit_messages.call_depth_message(limits))
-                        code = self._enter(frame)
-                        ip = frame.ip
-                        base = frame.stack_start
-                        continue
-                    elif kind == _ASYNC:
-                        if self.async_steps >= limits.max_async_steps:
-                            raise HogLimitError(limit_messages.async_steps_message(limits))
-                        args, mem_used = self.take_args(count, mem_used)
-                        frame.ip = ip + 3
-                        self.mem_used, self.max_mem_used, self.ops = mem_used, peak, ops
-                        self.async_steps += 1
-                        raise Paused(name, args)
-                    elif kind == _IMPORT:
-                        args, mem_used = self.take_args(count, mem_used)
-                        if len(args) != 1:
-                            raise HogRuntimeError(f"Function {name} requires exactly 1 argument")
-                        frame.ip = ip + 3
-                        chunk = to_js_string(args[0])
-                        frame = Frame(0, chunk, len(stack), 0, frame_closure(chunk, 0, 0, chunk))
-                        call_stack.append(frame)
-                        if len(call_stack) > limits.max_call_depth:
-                            raise HogLimitError(limit_messages.call_depth_message(limits))
-                        code = self._enter(frame)
-                        ip = frame.ip
-                        base = frame.stack_start
-                        continue
-                    else:
-                        raise HogRuntimeError(f"Unsupported function call: {name}")
-                    push(result)
-                    kind = type(result)
-                    if kind is str:
-                        cost = UNIT + len(result) if result.isascii() else value_cost(result)
-                    elif result is None or kind is int or kind is float or kind is bool:
-                        cost = UNIT
-                    else:
-                        cost = self.cost(result)
-                    mpush(cost)
-                    mem_used += cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 3
-                elif op == 32:  # STRING
-                    value = code[ip + 1]
-                    cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
-                    push(value)
-                    mpush(cost)
-                    mem_used += cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
-                elif op == 35:  # POP
-                    pop()
-                    mem_used -= mpop()
-                    ip += 1
-                elif op == 45 or op == 48:  # GET_PROPERTY, GET_PROPERTY_NULLISH
-                    key = pop()
-                    mem_used -= mpop()
-                    obj = stack[-1]
-                    if type(obj) is dict and type(key) is str:
-                        value = obj.get(key)
-                    else:
-                        value = get_property(obj, key)
-                    stack[-1] = value
-                    kind = type(value)
-                    if value is None or kind is int or kind is float or kind is bool:
-                        cost = UNIT
-                    elif kind is str and value.isascii():
-                        cost = UNIT + len(value)
-                    else:
-                        cost = self.cost(value)
-                    mem_used += cost - mem[-1]
-                    mem[-1] = cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 1
-                elif op == 38:  # RETURN
-                    result = pop()
-                    result_cost = mpop()
-                    mem_used -= result_cost
-                    finished_frame = call_stack.pop()
-                    if not call_stack:
-                        self.mem_used, self.max_mem_used, self.ops = mem_used, peak, ops
-                        frame.ip = ip
-                        raise _Finished(result)
-                    start = finished_frame.stack_start
-                    if start > len(stack) or (open_upvalues and open_upvalues[-1].location >= start):
-                        mem_used = self.cut(start, mem_used)
-                    elif start < len(stack):
-                        mem_used -= sum(mem[start:])
-                        del stack[start:]
-                        del mem[start:]
-                    if throw_stack and throw_stack[-1][0] > len(call_stack):
-                        while throw_stack and throw_stack[-1][0] > len(call_stack):
-                            throw_stack.pop()
-                    push(result)
-                    mpush(result_cost)
-                    mem_used += result_cost
-                    frame = call_stack[-1]
-                    if frame.chunk != finished_frame.chunk:
-                        code = self._enter(frame)
-                    ip = frame.ip
-                    base = frame.stack_start
-                elif op == 54:  # CALL_LOCAL
-                    if perf() > deadline:
-                        self.check_time(ops)
-                    closure = pop()
-                    mem_used -= mpop()
-                    if type(closure) is not Closure:
-                        raise HogRuntimeError(f"Invalid closure: {js_json(closure)}")
-                    callable_ = closure.callable
-                    if type(callable_) is not Callable:
-                        raise HogRuntimeError(f"Invalid callable: {js_json(callable_)}")
-                    count = code[ip + 1]
-                    if not isinstance(count, int) or count > len(stack):
-                        raise HogRuntimeError("Not enough arguments on the stack")
-                    if count > limits.max_args:
-                        raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
-                    kind = callable_.kind
-                    if kind == "local":
-                        arg_count = callable_.arg_count
-                        if arg_count > count:
-                            # Check the limit before padding: a huge argCount must not allocate first.
-                            padding = arg_count - count
-                            if mem_used + padding * UNIT > mem_limit:
-                                raise self.memory_error(mem_used + padding * UNIT)
-                            if padding > limits.max_container_size:  # the memory limit may be off
-                                raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
-                            stack.extend([None] * padding)
-                            mem.extend([UNIT] * padding)
-                            mem_used += padding * UNIT
+                            value = compare(left, right, _ORDERING[op])
+                        stack[-1] = value
+                        mem_used -= mpop() + mem[-1] - UNIT
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif op == 2:  # CALL_GLOBAL
+                        if perf() > deadline:
+                            self.check_time(ops)
+                        name = code[ip + 1]
+                        count = code[ip + 2]
+                        declared = self.declared_functions.get(name) if self.declared_functions else None
+                        if declared is not None and name != "toString":
+                            function_ip, arg_count = declared
+                            frame.ip = ip + 3
+                            if type(count) is not int:
+                                raise HogRuntimeError("Not enough arguments on the stack")
+                            if arg_count > count:
+                                # Check the limit before padding: a huge argCount must not allocate first.
+                                padding = arg_count - count
+                                if mem_used + padding * UNIT > mem_limit:
+                                    raise self.memory_error(mem_used + padding * UNIT)
+                                if padding > limits.max_container_size:  # the memory limit may be off
+                                    raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                                stack.extend([None] * padding)
+                                mem.extend([UNIT] * padding)
+                                mem_used += padding * UNIT
                             if mem_used > peak:
                                 peak = mem_used
                                 if peak > mem_limit:
                                     raise self.memory_error(mem_used)
-                        elif arg_count < count:
-                            raise HogRuntimeError(f"Too many arguments. Passed {count}, expected {arg_count}")
-                        frame.ip = ip + 2
-                        same_chunk = callable_.chunk == frame.chunk
-                        frame = Frame(callable_.ip, callable_.chunk, len(stack) - arg_count, arg_count, closure)
-                        call_stack.append(frame)
-                        if len(call_stack) > limits.max_call_depth:
-                            raise HogLimitError(limit_messages.call_depth_message(limits))
-                        if not same_chunk or frame.ip == 0:
+                            frame = Frame(function_ip, frame.chunk, len(stack) - arg_count, arg_count,
+                                          frame_closure(name, arg_count, function_ip, frame.chunk))
+                            call_stack.append(frame)
+                            if len(call_stack) > limits.max_call_depth:
+                                raise HogLimitError(limit_messages.call_depth_message(limits))
                             code = self._enter(frame)
-                        ip = frame.ip
-                        base = frame.stack_start
-                        continue
-                    frame.ip = ip
-                    mem_used, peak, frame, code, ip = self.call_value(
-                        closure, count, frame, code, ip, mem_used, peak, ops
-                    )
-                    base = frame.stack_start
-                elif op == 55:  # GET_UPVALUE
-                    index = code[ip + 1]
-                    ids = frame.closure.upvalues
-                    upvalue = upvalues_by_id.get(ids[index]) if type(index) is int and 0 <= index < len(ids) else None
-                    if upvalue is None:
-                        upvalue = self._upvalue(frame, index)
-                    if upvalue.closed:
-                        value = upvalue.value
-                        cost = self.cost(value)
-                    else:
-                        value = stack[upvalue.location]
-                        cost = mem[upvalue.location]
-                        if mutated and type(value) in _RECOSTED:
-                            cost = self.container_cost(value) if type(value) is not str else value_cost(value)
-                    push(value)
-                    mpush(cost)
-                    mem_used += cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
-                elif op == 7:  # MINUS
-                    left = pop()
-                    right = stack[-1]
-                    lt = type(left)
-                    rt = type(right)
-                    if lt is int and rt is int:
-                        value = left - right
-                        if value > _MAX or value < _MIN:
-                            value = js_int(value)
-                    elif (lt is float or lt is int) and (rt is float or rt is int):
-                        value = float(left) - right
-                    else:
-                        value = subtract(left, right)
-                    stack[-1] = value
-                    mem_used -= mpop() + mem[-1] - UNIT
-                    mem[-1] = UNIT
-                    ip += 1
-                elif op == 8:  # MULTIPLY
-                    left = pop()
-                    right = stack[-1]
-                    lt = type(left)
-                    rt = type(right)
-                    if lt is int and rt is int:
-                        value = left * right
-                        if value > _MAX or value < _MIN:
-                            value = js_int(value)
-                    elif (lt is float or lt is int) and (rt is float or rt is int):
-                        value = float(left) * right
-                    else:
-                        value = multiply(left, right)
-                    stack[-1] = value
-                    mem_used -= mpop() + mem[-1] - UNIT
-                    mem[-1] = UNIT
-                    ip += 1
-                elif op == 9 or op == 10:  # DIVIDE, MOD
-                    left = pop()
-                    right = stack[-1]
-                    if op == 9:
+                            ip = frame.ip
+                            base = frame.stack_start
+                            continue
+                        if not isinstance(count, int) or count > len(stack):
+                            raise HogRuntimeError("Not enough arguments on the stack")
+                        if count > limits.max_args:
+                            raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                        kind, target = self.resolve_global_call(name)
+                        if kind == _NATIVE:
+                            if count < target.min_args:
+                                raise HogRuntimeError(f"Function {name} requires at least {target.min_args} arguments")
+                            if target.max_args is not None and count > target.max_args:
+                                raise HogRuntimeError(f"Function {name} requires at most {target.max_args} arguments")
+                            start = len(stack) - count
+                            if version == 0 or (open_upvalues and open_upvalues[-1].location >= start):
+                                args, mem_used = self.take_args(count, mem_used)  # reversed args / upvalues to close
+                            elif count == 1:
+                                args = [pop()]
+                                mem_used -= mpop()
+                            else:
+                                args = stack[start:]
+                                mem_used -= sum(mem[start:])
+                                del stack[start:]
+                                del mem[start:]
+                            if target is concat_native:
+                                # f-strings and `||`: when every part is a string, concat is the join, after
+                                # concat's own length check (same limit, same message, before allocating).
+                                # Integers within 2**53 print as str() does; converting them in
+                                # place is harmless if another part sends the call to concat after all.
+                                for index, value in enumerate(args):
+                                    kind = type(value)
+                                    if kind is int and _MIN <= value <= _MAX:
+                                        args[index] = str(value)
+                                    elif kind is not str:
+                                        result = target.impl(args, self.context)
+                                        break
+                                else:
+                                    total = sum(map(len, args))
+                                    if total > max_string:
+                                        ensure_string_length(self.context, total)
+                                    result = "".join(args)
+                            else:
+                                result = target.impl(args, self.context)
+                        elif kind == _HOST:
+                            args, mem_used = self.take_args(count, mem_used)
+                            result = self.call_host(name, target, args)
+                        elif kind == _BYTECODE:
+                            params = target[0]
+                            if len(params) != count:
+                                raise HogRuntimeError(f"Function {name} requires exactly {len(params)} arguments")
+                            frame.ip = ip + 3
+                            chunk = f"stl/{name}"
+                            frame = Frame(0, chunk, len(stack) - count, count,
+                                          frame_closure(name, count, 0, chunk, "stl"))
+                            call_stack.append(frame)
+                            if len(call_stack) > limits.max_call_depth:
+                                raise HogLimitError(limit_messages.call_depth_message(limits))
+                            code = self._enter(frame)
+                            ip = frame.ip
+                            base = frame.stack_start
+                            continue
+                        elif kind == _ASYNC:
+                            if self.async_steps >= limits.max_async_steps:
+                                raise HogLimitError(limit_messages.async_steps_message(limits))
+                            args, mem_used = self.take_args(count, mem_used)
+                            frame.ip = ip + 3
+                            self.mem_used, self.max_mem_used, self.ops = mem_used, peak, ops
+                            self.async_steps += 1
+                            raise Paused(name, args)
+                        elif kind == _IMPORT:
+                            args, mem_used = self.take_args(count, mem_used)
+                            if len(args) != 1:
+                                raise HogRuntimeError(f"Function {name} requires exactly 1 argument")
+                            frame.ip = ip + 3
+                            chunk = to_js_string(args[0])
+                            frame = Frame(0, chunk, len(stack), 0, frame_closure(chunk, 0, 0, chunk))
+                            call_stack.append(frame)
+                            if len(call_stack) > limits.max_call_depth:
+                                raise HogLimitError(limit_messages.call_depth_message(limits))
+                            code = self._enter(frame)
+                            ip = frame.ip
+                            base = frame.stack_start
+                            continue
+                        else:
+                            raise HogRuntimeError(f"Unsupported function call: {name}")
+                        push(result)
+                        kind = type(result)
+                        if kind is str:
+                            cost = UNIT + len(result) if result.isascii() else value_cost(result)
+                        elif result is None or kind is int or kind is float or kind is bool:
+                            cost = UNIT
+                        else:
+                            cost = self.cost(result)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 3
+                    elif op == 7:  # MINUS
+                        left = pop()
+                        right = stack[-1]
                         lt = type(left)
                         rt = type(right)
-                        if (lt is float or lt is int) and (rt is float or rt is int) and right:
-                            value = float(left) / right
+                        if lt is int and rt is int:
+                            value = left - right
+                            if value > _MAX or value < _MIN:
+                                value = js_int(value)
+                        elif (lt is float or lt is int) and (rt is float or rt is int):
+                            value = float(left) - right
                         else:
-                            value = divide(left, right)
+                            value = subtract(left, right)
+                        stack[-1] = value
+                        mem_used -= mpop() + mem[-1] - UNIT
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif op == 8:  # MULTIPLY
+                        left = pop()
+                        right = stack[-1]
+                        lt = type(left)
+                        rt = type(right)
+                        if lt is int and rt is int:
+                            value = left * right
+                            if value > _MAX or value < _MIN:
+                                value = js_int(value)
+                        elif (lt is float or lt is int) and (rt is float or rt is int):
+                            value = float(left) * right
+                        else:
+                            value = multiply(left, right)
+                        stack[-1] = value
+                        mem_used -= mpop() + mem[-1] - UNIT
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif op == 3 or op == 4:  # AND, OR (count values; every one is evaluated, as in PostHog)
+                        count = code[ip + 1]
+                        if type(count) is not int or not 0 <= count <= len(stack):
+                            frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
+                            base = frame.stack_start
+                            continue
+                        start = len(stack) - count
+                        if op == 3:
+                            value = True
+                            for item in stack[start:]:
+                                if item is not True and (item is False or item is None or not is_truthy(item)):
+                                    value = False
+                        else:
+                            value = False
+                            for item in stack[start:]:
+                                if item is True or (item is not False and item is not None and is_truthy(item)):
+                                    value = True
+                        mem_used += UNIT - sum(mem[start:])
+                        del stack[start:]
+                        del mem[start:]
+                        push(value)
+                        mpush(UNIT)
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                    elif op == 9 or op == 10:  # DIVIDE, MOD
+                        left = pop()
+                        right = stack[-1]
+                        if op == 9:
+                            lt = type(left)
+                            rt = type(right)
+                            if (lt is float or lt is int) and (rt is float or rt is int) and right:
+                                value = float(left) / right
+                            else:
+                                value = divide(left, right)
+                        else:
+                            value = modulo(left, right)
+                        stack[-1] = value
+                        mem_used -= mpop() + mem[-1] - UNIT
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif op == 5:  # NOT
+                        stack[-1] = not is_truthy(stack[-1])
+                        mem_used += UNIT - mem[-1]
+                        mem[-1] = UNIT
+                        ip += 1
+                    elif op == 1 and op is not True and type(code[ip + 1]) is int and 0 < code[ip + 1] <= len(stack) and frame.chunk == "root":
+                        # GET_GLOBAL of host data along string keys: read and copied here; anything else
+                        # (functions as values, other chunks, odd keys, values needing conversion) goes to
+                        # the cold op, which has the general rules.
+                        count = code[ip + 1]
+                        key = stack[-1]
+                        value = globals_.get(key, _ABSENT) if type(key) is str else _ABSENT
+                        index = -2
+                        while index >= -count and value is not None and value is not _ABSENT:
+                            key = stack[index]
+                            value = value.get(key) if type(value) is dict and type(key) is str else _ABSENT
+                            index -= 1
+                        kind = type(value)
+                        if kind is str or value is None or kind is bool or kind is float or (kind is int and _MIN <= value <= _MAX):
+                            cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
+                        elif kind is dict or kind is list:
+                            try:
+                                value = plain_from_json(value)
+                                cost = self.cost(value)
+                            except NotPlain:
+                                value = _ABSENT
+                        else:
+                            value = _ABSENT
+                        if value is _ABSENT:
+                            frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
+                            base = frame.stack_start
+                            continue
+                        mem_used += cost - sum(mem[-count:])
+                        del stack[-count:]
+                        del mem[-count:]
+                        push(value)
+                        mpush(cost)
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
                     else:
-                        value = modulo(left, right)
-                    stack[-1] = value
-                    mem_used -= mpop() + mem[-1] - UNIT
-                    mem[-1] = UNIT
-                    ip += 1
-                elif 29 <= op <= 31:  # TRUE, FALSE, NULL
-                    push(True if op == 29 else False if op == 30 else None)
-                    mpush(UNIT)
-                    mem_used += UNIT
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 1
-                elif op == 5:  # NOT
-                    stack[-1] = not is_truthy(stack[-1])
-                    mem_used += UNIT - mem[-1]
-                    mem[-1] = UNIT
-                    ip += 1
-                elif op == 47:  # JUMP_IF_STACK_NOT_NULL
-                    if stack and stack[-1] is not None:
+                        frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
+                        base = frame.stack_start
+                elif op < 41:  # 17-40: constants, locals, jumps, return, patterns
+                    if op == 33:  # INTEGER
+                        value = code[ip + 1]
+                        if type(value) is int:
+                            if value > _MAX or value < _MIN:
+                                value = js_int(value)
+                            cost = UNIT
+                        else:
+                            cost = value_cost(value)
+                        push(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                    elif op == 40:  # JUMP_IF_FALSE
+                        value = pop()
+                        mem_used -= mpop()
+                        if value is True:
+                            ip += 2
+                        elif value is False or value is None or not is_truthy(value):
+                            ip += 2 + code[ip + 1]
+                            if ip < 0:
+                                raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
+                        else:
+                            ip += 2
+                    elif op == 37:  # SET_LOCAL
+                        slot = base + code[ip + 1]
+                        value = pop()
+                        cost = mpop()
+                        stack[slot] = value
+                        mem_used -= mem[slot]
+                        mem[slot] = cost
+                        ip += 2
+                    elif op == 39:  # JUMP
                         ip += 2 + code[ip + 1]
                         if ip < 0:
                             raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
-                    else:
+                    elif op == 32:  # STRING
+                        value = code[ip + 1]
+                        cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
+                        push(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
                         ip += 2
-                elif op == 1 and op is not True and type(code[ip + 1]) is int and 0 < code[ip + 1] <= len(stack) and frame.chunk == "root":
-                    # GET_GLOBAL of host data along string keys: read and copied here; anything else
-                    # (functions as values, other chunks, odd keys, values needing conversion) goes to
-                    # the cold op, which has the general rules.
-                    count = code[ip + 1]
-                    key = stack[-1]
-                    value = globals_.get(key, _ABSENT) if type(key) is str else _ABSENT
-                    index = -2
-                    while index >= -count and value is not None and value is not _ABSENT:
-                        key = stack[index]
-                        value = value.get(key) if type(value) is dict and type(key) is str else _ABSENT
-                        index -= 1
-                    kind = type(value)
-                    if kind is str or value is None or kind is bool or kind is float or (kind is int and _MIN <= value <= _MAX):
-                        cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
-                    elif kind is dict or kind is list:
-                        try:
-                            value = plain_from_json(value)
-                            cost = self.cost(value)
-                        except NotPlain:
-                            value = _ABSENT
-                    else:
-                        value = _ABSENT
-                    if value is _ABSENT:
-                        self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
-                        frame.ip = ip
-                        frame, code, ip = self.cold_op(op, frame, code, ip)
-                        mem_used, peak, mutated = self.mem_used, self.max_mem_used, self.mutated
+                    elif op == 35:  # POP
+                        pop()
+                        mem_used -= mpop()
+                        ip += 1
+                    elif op == 38:  # RETURN
+                        result = pop()
+                        result_cost = mpop()
+                        mem_used -= result_cost
+                        finished_frame = call_stack.pop()
+                        if not call_stack:
+                            self.mem_used, self.max_mem_used, self.ops = mem_used, peak, ops
+                            frame.ip = ip
+                            raise _Finished(result)
+                        start = finished_frame.stack_start
+                        if start > len(stack) or (open_upvalues and open_upvalues[-1].location >= start):
+                            mem_used = self.cut(start, mem_used)
+                        elif start < len(stack):
+                            mem_used -= sum(mem[start:])
+                            del stack[start:]
+                            del mem[start:]
+                        if throw_stack and throw_stack[-1][0] > len(call_stack):
+                            while throw_stack and throw_stack[-1][0] > len(call_stack):
+                                throw_stack.pop()
+                        push(result)
+                        mpush(result_cost)
+                        mem_used += result_cost
+                        frame = call_stack[-1]
+                        if frame.chunk != finished_frame.chunk:
+                            code = self._enter(frame)
+                        ip = frame.ip
                         base = frame.stack_start
-                        continue
-                    mem_used += cost - sum(mem[-count:])
-                    del stack[-count:]
-                    del mem[-count:]
-                    push(value)
-                    mpush(cost)
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
-                elif (op == 42 or op == 43) and type(code[ip + 1]) is int and 0 <= code[ip + 1] * (2 if op == 42 else 1) <= len(stack):
-                    # DICT / ARRAY: a new container costs 8 plus its elements' slot costs (no re-walk).
-                    width = code[ip + 1] * (2 if op == 42 else 1)
-                    start = len(stack) - width
-                    cost = UNIT + sum(mem[start:])
-                    if op == 43:
-                        value = stack[start:]
+                    elif 29 <= op <= 31:  # TRUE, FALSE, NULL
+                        push(True if op == 29 else False if op == 30 else None)
+                        mpush(UNIT)
+                        mem_used += UNIT
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 1
+                    elif op == 34 and type(code[ip + 1]) is float:  # FLOAT
+                        push(code[ip + 1])
+                        mpush(UNIT)
+                        mem_used += UNIT
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
                     else:
-                        value = {}
-                        try:
-                            for index in range(start, start + width, 2):
-                                value[stack[index]] = stack[index + 1]
-                        except TypeError:
-                            raise HogRuntimeError("Dict keys must be strings, numbers, booleans or null") from None
-                    mem_used += UNIT  # the elements' slots go, the container's cost (8 + theirs) comes
-                    del stack[start:]
-                    del mem[start:]
-                    push(value)
-                    mpush(cost)
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
-                else:
-                    if op == 46:  # SET_PROPERTY: from now on, container reads are re-costed
-                        mutated = True
-                    self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
-                    frame.ip = ip
-                    frame, code, ip = self.cold_op(op, frame, code, ip)
-                    mem_used, peak, mutated = self.mem_used, self.max_mem_used, self.mutated
-                    base = frame.stack_start
+                        frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
+                        base = frame.stack_start
+                else:  # 41 and up: properties, containers, closures, upvalues
+                    if op == 45 or op == 48:  # GET_PROPERTY, GET_PROPERTY_NULLISH
+                        key = pop()
+                        mem_used -= mpop()
+                        obj = stack[-1]
+                        if type(obj) is dict and type(key) is str:
+                            value = obj.get(key)
+                        else:
+                            value = get_property(obj, key)
+                        stack[-1] = value
+                        kind = type(value)
+                        if value is None or kind is int or kind is float or kind is bool:
+                            cost = UNIT
+                        elif kind is str and value.isascii():
+                            cost = UNIT + len(value)
+                        else:
+                            cost = self.cost(value)
+                        mem_used += cost - mem[-1]
+                        mem[-1] = cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 1
+                    elif op == 54:  # CALL_LOCAL
+                        if perf() > deadline:
+                            self.check_time(ops)
+                        closure = pop()
+                        mem_used -= mpop()
+                        if type(closure) is not Closure:
+                            raise HogRuntimeError(f"Invalid closure: {js_json(closure)}")
+                        callable_ = closure.callable
+                        if type(callable_) is not Callable:
+                            raise HogRuntimeError(f"Invalid callable: {js_json(callable_)}")
+                        count = code[ip + 1]
+                        if not isinstance(count, int) or count > len(stack):
+                            raise HogRuntimeError("Not enough arguments on the stack")
+                        if count > limits.max_args:
+                            raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                        kind = callable_.kind
+                        if kind == "local":
+                            arg_count = callable_.arg_count
+                            if arg_count > count:
+                                # Check the limit before padding: a huge argCount must not allocate first.
+                                padding = arg_count - count
+                                if mem_used + padding * UNIT > mem_limit:
+                                    raise self.memory_error(mem_used + padding * UNIT)
+                                if padding > limits.max_container_size:  # the memory limit may be off
+                                    raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
+                                stack.extend([None] * padding)
+                                mem.extend([UNIT] * padding)
+                                mem_used += padding * UNIT
+                                if mem_used > peak:
+                                    peak = mem_used
+                                    if peak > mem_limit:
+                                        raise self.memory_error(mem_used)
+                            elif arg_count < count:
+                                raise HogRuntimeError(f"Too many arguments. Passed {count}, expected {arg_count}")
+                            frame.ip = ip + 2
+                            same_chunk = callable_.chunk == frame.chunk
+                            frame = Frame(callable_.ip, callable_.chunk, len(stack) - arg_count, arg_count, closure)
+                            call_stack.append(frame)
+                            if len(call_stack) > limits.max_call_depth:
+                                raise HogLimitError(limit_messages.call_depth_message(limits))
+                            if not same_chunk or frame.ip == 0:
+                                code = self._enter(frame)
+                            ip = frame.ip
+                            base = frame.stack_start
+                            continue
+                        frame.ip = ip
+                        mem_used, peak, frame, code, ip = self.call_value(
+                            closure, count, frame, code, ip, mem_used, peak, ops
+                        )
+                        base = frame.stack_start
+                    elif op == 55:  # GET_UPVALUE
+                        index = code[ip + 1]
+                        ids = frame.closure.upvalues
+                        upvalue = upvalues_by_id.get(ids[index]) if type(index) is int and 0 <= index < len(ids) else None
+                        if upvalue is None:
+                            upvalue = self._upvalue(frame, index)
+                        if upvalue.closed:
+                            value = upvalue.value
+                            cost = self.cost(value)
+                        else:
+                            value = stack[upvalue.location]
+                            cost = mem[upvalue.location]
+                            if mutated and type(value) in _RECOSTED:
+                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                        push(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                    elif op == 47:  # JUMP_IF_STACK_NOT_NULL
+                        if stack and stack[-1] is not None:
+                            ip += 2 + code[ip + 1]
+                            if ip < 0:
+                                raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
+                        else:
+                            ip += 2
+                    elif (op == 42 or op == 43) and type(code[ip + 1]) is int and 0 <= code[ip + 1] * (2 if op == 42 else 1) <= len(stack):
+                        # DICT / ARRAY: a new container costs 8 plus its elements' slot costs (no re-walk).
+                        width = code[ip + 1] * (2 if op == 42 else 1)
+                        start = len(stack) - width
+                        cost = UNIT + sum(mem[start:])
+                        if op == 43:
+                            value = stack[start:]
+                        else:
+                            value = {}
+                            try:
+                                for index in range(start, start + width, 2):
+                                    value[stack[index]] = stack[index + 1]
+                            except TypeError:
+                                raise HogRuntimeError("Dict keys must be strings, numbers, booleans or null") from None
+                        mem_used += UNIT  # the elements' slots go, the container's cost (8 + theirs) comes
+                        del stack[start:]
+                        del mem[start:]
+                        push(value)
+                        mpush(cost)
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                    else:
+                        frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
+                        base = frame.stack_start
         except (Paused, _Finished):
             raise
         except BaseException as error:
             self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
             frame.ip = ip
             return self.handle_error(error, frame, code, ip, op)
+
+    def run_cold_op(self, op: Any, frame: Frame, code: list[Any], ip: int, mem_used: int, peak: int, ops: int,
+                    mutated: bool) -> tuple[Frame, list[Any], int, int, int, bool]:
+        """An op outside the loop's inline paths: the loop's locals go to `self` and come back."""
+        if op == 46:  # SET_PROPERTY: from now on, container reads are re-costed
+            mutated = True
+        self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
+        frame.ip = ip
+        frame, code, ip = self.cold_op(op, frame, code, ip)
+        return frame, code, ip, self.mem_used, self.max_mem_used, self.mutated
 
     # -------------------------------------------------------------------------------------------
 
