@@ -131,6 +131,57 @@ def cost(value: Any, budget: int) -> int:
     return total
 
 
+def cost_cached(value: Any, budget: int, memo: dict[int, int], keep: list[Any],
+                holders: dict[int, set[int]]) -> int:
+    """`memory.value_cost(value, None, memo, keep, holders)` for a plain tree of at most `budget`
+    entries: the same costs land in `memo` (containers kept alive in `keep`) and the same container
+    edges in `holders`, so the VM's exact invalidation (Runtime.forget_costs) works on them. Raises
+    NotPlain, possibly after caching the costs of some plain sub-trees (which are correct)."""
+    total, _ = _cost_cached(value, 0, budget, memo, keep, holders)
+    return total
+
+
+def _cost_cached(value: Any, depth: int, budget: int, memo: dict[int, int], keep: list[Any],
+                 holders: dict[int, set[int]]) -> tuple[int, int]:
+    if depth > MAX_DEPTH:
+        raise NotPlain
+    budget -= len(value)
+    if budget < 0:
+        raise NotPlain
+    total = _UNIT
+    if type(value) is dict:
+        items: Any = value.values()
+        for key in value:
+            if type(key) is not str:
+                raise NotPlain
+            total += _UNIT + (len(key) if key.isascii() else _utf16(key))
+    elif type(value) is list:
+        items = value
+    else:
+        raise NotPlain
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            total += _UNIT + (len(item) if item.isascii() else _utf16(item))
+        elif kind is int or kind is float or kind is bool or item is None:
+            total += _UNIT
+        elif kind is dict or kind is list:
+            found = holders.get(id(item))
+            if found is None:
+                holders[id(item)] = {id(value)}
+            else:
+                found.add(id(value))
+            known = memo.get(id(item))
+            if known is None:
+                known, budget = _cost_cached(item, depth + 1, budget, memo, keep, holders)
+            total += known
+        else:
+            raise NotPlain
+    memo[id(value)] = total
+    keep.append(value)
+    return total, budget
+
+
 def settle(value: Any) -> int:
     """For a value moving into a resumed run (state.transplant_state): give each plain dict in it
     JavaScript's key order, as the JSON state would, and return its cost. Raises NotPlain (also past

@@ -264,14 +264,14 @@ class Runtime:
         known = memo.get(id(value))
         if known is not None:
             return known
-        if len(value) <= _SMALL:
-            # A small tree costs less to walk than to cache: nothing is cached, so nothing can go stale.
-            try:
-                return plain.cost(value, _SMALL_BUDGET)
-            except plain.NotPlain:
-                pass
         if len(memo) > 50_000 or len(self.cost_keep) > 200_000 or len(self.cost_holders) > 200_000:
             self.forget_all_costs()
+        if len(value) <= _SMALL:
+            # Small plain trees: the recursive walk, caching exactly what the general walk would.
+            try:
+                return plain.cost_cached(value, _SMALL_BUDGET, memo, self.cost_keep, self.cost_holders)
+            except plain.NotPlain:
+                pass
         return value_cost(value, self._mem_limit, memo, self.cost_keep, self.cost_holders)
 
     def forget_all_costs(self) -> None:

@@ -141,3 +141,22 @@ def test_hog_records_are_refused():
             plain.to_json(value)
         with pytest.raises(plain.NotPlain):
             plain.settle(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_cached_cost_fills_the_memo_as_the_general_walk_does(tree):
+    if not isinstance(tree, (dict, list)):
+        return
+    memo: dict = {}
+    keep: list = []
+    holders: dict = {}
+    try:
+        fast = plain.cost_cached(tree, 10_000, memo, keep, holders)
+    except plain.NotPlain:
+        return
+    general_memo: dict = {}
+    general_holders: dict = {}
+    assert fast == value_cost(tree, None, general_memo, [], general_holders)
+    assert memo == general_memo
+    assert holders == general_holders
