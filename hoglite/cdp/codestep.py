@@ -28,7 +28,9 @@ import dataclasses
 import hashlib
 import json
 import math
+import random as random_module
 import time
+import uuid as uuid_module
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,6 +48,24 @@ FETCH = "fetch"
 
 def _identity(text: str) -> str:
     return text
+
+
+class _Net:
+    """hoglite.net's pieces the fetch steps use, imported on first use (hoglite.net pulls in httpx),
+    then read from here: an import statement costs about a microsecond per call."""
+
+    def __getattr__(self, name: str) -> Any:
+        from hoglite.net import errors, fetch
+
+        self.__dict__.update(
+            FetchRequestError=errors.FetchRequestError, FetchBlockedError=errors.FetchBlockedError,
+            FetchTransportError=errors.FetchTransportError, FetchResponse=fetch.FetchResponse,
+            build_request=fetch.build_request, error_to_hog_response=fetch.error_to_hog_response,
+            to_hog_response=fetch.to_hog_response)
+        return self.__dict__[name]
+
+
+_net = _Net()
 
 
 @dataclass
@@ -106,6 +126,10 @@ def to_json_value(value: Any) -> Any:
         return print_value(value)
 
 
+def _new_uuid4() -> str:
+    return str(uuid_module.uuid4())
+
+
 class HostContext:
     """What built-ins may ask of the run: the injected clock, randomness and UUIDs."""
 
@@ -113,12 +137,9 @@ class HostContext:
 
     def __init__(self, clock: Callable[[], float], random: Callable[[], float] | None = None,
                  uuid4: Callable[[], str] | None = None, on_print: Callable[[str], None] | None = None) -> None:
-        import random as random_module
-        import uuid as uuid_module
-
         self.now = clock
         self.random = random or random_module.random
-        self.uuid4 = uuid4 or (lambda: str(uuid_module.uuid4()))
+        self.uuid4 = uuid4 or _new_uuid4
         self._on_print = on_print
 
     def print(self, text: str) -> None:
@@ -138,6 +159,22 @@ def wrap_host_function(name: str, fn: Callable[..., Any]) -> Callable[[list, Any
             raise HogRuntimeError(f"Host function {name} failed: {type(error).__name__}: {error}") from None
 
     return call
+
+
+_NAME_SETS: dict[tuple[frozenset[str], frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _name_sets(async_names: frozenset[str], disallowed: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The VM's async and switched-off names for a run: `fetch` pauses unless switched off, `sleep`
+    is never available to templates. Frozen (the VM only reads them), so made once per pair."""
+    key = (async_names, disallowed)
+    found = _NAME_SETS.get(key)
+    if found is None:
+        found = (async_names if FETCH in disallowed else async_names | {FETCH}), disallowed | {"sleep"}
+        if len(_NAME_SETS) >= 64:
+            _NAME_SETS.clear()
+        _NAME_SETS[key] = found
+    return found
 
 
 class TemplateRun:
@@ -172,6 +209,9 @@ class TemplateRun:
         self.hog_seconds = 0.0  # Hog and host work on this invocation, over all steps
         self.fetch_seconds = 0.0  # time the drivers spent performing fetches
         self.pending: PendingCall | None = None
+        # The HostContext made for the filters and inputs of this event (same clock, randomness and
+        # UUIDs; stateless), reused by the code step; None: one is made there.
+        self.host: HostContext | None = None
         # The VM's pause: a PausedCall from this process (its `state` is read only when the run is
         # serialised), or the JSON state a run was rebuilt from.
         self._paused: Any = None
@@ -201,6 +241,9 @@ class TemplateRun:
             result.error = self.redact(result.error)
         self.pending = None
         self._paused = self._vm_state = None
+        # The options' print function refers back to this run: dropping them here lets a finished
+        # run be freed by reference counting (a cycle waits for the garbage collector).
+        self._options = None
         return result
 
     def _stats(self) -> dict[str, Any]:
@@ -217,21 +260,21 @@ class TemplateRun:
     # -- stepping --------------------------------------------------------------------------------------
 
     def _vm_options(self, program: Any) -> Any:
-        from hoglite.vm import RunOptions
-
         if self._options is None:
+            from hoglite.vm import RunOptions
+
             def hog_print(args: list[Any], *_: Any) -> None:
                 self.print(args)
 
-            functions: dict[str, Any] = {name: wrap_host_function(name, fn) for name, fn in self.functions.items()}
+            functions: dict[str, Any] = {name: wrap_host_function(name, fn) for name, fn in self.functions.items()} \
+                if self.functions else {}
             functions["print"] = hog_print  # the invocation's log rules, whatever the host registers
-            async_names = set(self.async_names)
-            if FETCH not in self.disallowed:
-                async_names.add(FETCH)
+            async_names, disallowed = _name_sets(self.async_names, self.disallowed)
             self._options = RunOptions(globals=self.globals, functions=functions, async_functions=async_names,
-                                       limits=self.limits, host=HostContext(self.clock, self.random, self.uuid4),
+                                       limits=self.limits,
+                                       host=self.host or HostContext(self.clock, self.random, self.uuid4),
                                        source_map=program.source_map, source=self.template.code,
-                                       disallowed={"sleep", *self.disallowed})
+                                       disallowed=disallowed)
         return self._options
 
     def _program(self) -> Any:
@@ -292,7 +335,7 @@ class TemplateRun:
             except HogliteError as error:
                 self.hog_seconds += time.perf_counter() - started
                 return self.fail(error, "fetch")
-        options = self._vm_options(self._program())
+        options = self._options or self._vm_options(self._program())
         return self._advance(self._continue(value, options), started)
 
     def _advance(self, action: Callable[[], Any], started: float) -> Outcome:
@@ -362,20 +405,17 @@ class TemplateRun:
         for an unusable URL string (no host, bad scheme), which PostHog hands the code at once. Other
         invalid arguments raise FetchRequestError, which ends the run.
         """
-        from hoglite.net.errors import FetchRequestError
-        from hoglite.net.fetch import build_request, error_to_hog_response
-
         url = args[0] if args else None
         options = args[1] if len(args) > 1 else None
         try:
-            request = build_request(url, options)
-        except FetchRequestError as error:
+            request = _net.build_request(url, options)
+        except _net.FetchRequestError as error:
             if error.field != "url" or not isinstance(url, str):
                 raise
             method = options.get("method") if isinstance(options, dict) else None
             call = FetchCall(str(method or "POST").upper(), url, {}, None, error=error.message)
             self.fetches.append(call)
-            call.response = error_to_hog_response(error)
+            call.response = _net.error_to_hog_response(error)
             message = f"HTTP fetch failed on attempt 1 with status code (none). Error: {error.message}."
             self.log("error", message)
             self.failed_fetch = message
@@ -391,16 +431,13 @@ class TemplateRun:
         No response at all (FetchTransportError, FetchBlockedError) gives status 500, as in PostHog;
         any other FetchError (a fetch limit, an invalid request) is raised and ends the run.
         """
-        from hoglite.net.errors import FetchBlockedError, FetchTransportError
-        from hoglite.net.fetch import error_to_hog_response, to_hog_response
-
         if isinstance(outcome, BaseException):
-            if not isinstance(outcome, (FetchTransportError, FetchBlockedError)):
+            if not isinstance(outcome, (_net.FetchTransportError, _net.FetchBlockedError)):
                 raise outcome
             attempt_log = list(getattr(outcome, "attempt_log", None) or [])
             for line in attempt_log:
                 self.log("error", line)
-            hog_response = error_to_hog_response(outcome)
+            hog_response = _net.error_to_hog_response(outcome)
             call.response, call.error = hog_response, outcome.message
             call.attempts = getattr(outcome, "attempts", None) or 1
             if attempt_log:
@@ -411,7 +448,7 @@ class TemplateRun:
                 self.log("error", self.failed_fetch)
             return hog_response
         response = response_from_value(outcome)
-        hog_response = to_hog_response(response)
+        hog_response = _net.to_hog_response(response)
         call.response, call.attempts = hog_response, response.attempts
         attempt_log = list(response.attempt_log or [])
         if not attempt_log and response.status >= 400:
@@ -513,7 +550,7 @@ class TemplateRun:
 
 def response_from_value(value: Any) -> Any:
     """A FetchResponse from what a host passes to `resume`: a FetchResponse or a `{status, body}` dict."""
-    from hoglite.net.fetch import FetchResponse
+    FetchResponse = _net.FetchResponse  # noqa: N806 - the class
 
     if isinstance(value, FetchResponse):
         return value

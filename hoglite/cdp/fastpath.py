@@ -57,9 +57,56 @@ class FastProgram:
 
     steps: tuple[tuple[int, Any, Any], ...]
 
+    def __post_init__(self) -> None:
+        # The most common inputs, a field read (`{person.properties.email}`) with built-ins of one
+        # argument applied to it (`{toInt(toUnixTimestamp(event.timestamp))}`), skip the step loop:
+        # `_chain` is the field, `_calls` the built-ins, innermost first (the steps in order).
+        steps = self.steps
+        chain: Any = None
+        calls: tuple[Any, ...] = ()
+        if len(steps) >= 2 and steps[0][0] == _CHAIN and steps[-1][0] == _RETURN \
+                and all(op == _CALL_GLOBAL and operand == 1 for op, operand, _ in steps[1:-1]):
+            chain = steps[0][1]
+            calls = tuple(native for _, _, native in steps[1:-1])
+        object.__setattr__(self, "_chain", chain)
+        object.__setattr__(self, "_rest", chain[1:] if chain is not None else ())
+        object.__setattr__(self, "_calls", calls)
+
     def run(self, scope: Mapping[str, Any], ctx: Any) -> Any:
         """The program's value for `scope`, or FALLBACK when the VM must decide."""
         vm = _vm
+        chain = self._chain  # type: ignore[attr-defined]
+        if chain is not None:
+            # The step loop below for CHAIN, CALL_GLOBAL(1) ..., RETURN, written out.
+            try:
+                # _read_chain, inline for the usual walk through dicts (one call less per input)
+                root = chain[0]
+                if type(root) is not str or root not in scope:
+                    return FALLBACK
+                value = scope[root]
+                for key in self._rest:  # type: ignore[attr-defined]
+                    if type(value) is not dict:
+                        value = _read_chain(scope, chain, vm)
+                        break
+                    value = value.get(key)
+                else:
+                    kind = type(value)
+                    if kind is str:
+                        if len(value) > MAX_FAST_STRING:
+                            return FALLBACK
+                    elif kind is int:
+                        value = vm.from_json_value(value)
+                    elif not (value is None or kind is bool or kind is float):
+                        return FALLBACK
+                if value is FALLBACK:
+                    return FALLBACK
+                for native in self._calls:  # type: ignore[attr-defined]
+                    value = native.impl([value], ctx)
+                    if not isinstance(value, _SCALARS) or (type(value) is str and len(value) > MAX_FAST_STRING):
+                        return FALLBACK
+                return value
+            except Exception:  # noqa: BLE001 - as below: the VM reports it
+                return FALLBACK
         stack: list[Any] = []
         push = stack.append
         pop = stack.pop

@@ -51,18 +51,30 @@ class Project:
 
 
 _URI_SAFE = re.compile(r"[A-Za-z0-9\-_.!~*'()]*")
+_URI_SAFE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+# ASCII text is escaped with one str.translate (each unsafe character is one UTF-8 byte, %XX as quote
+# writes it); anything else goes through urllib's quote.
+_URI_ASCII_TABLE = {code: f"%{code:02X}" for code in range(128) if chr(code) not in _URI_SAFE_CHARS}
 
 
 def encode_uri_component(text: str) -> str:
     """JavaScript's encodeURIComponent (PostHog builds its URLs with it)."""
     if _URI_SAFE.fullmatch(text):
         return text  # nothing to escape (a uuid, say): skip the quoting machinery
+    if text.isascii():
+        return text.translate(_URI_ASCII_TABLE)
     return quote(text, safe="-_.!~*'()")
+
+
+_DEFAULT_PROJECT = Project()  # frozen, and only read here
 
 
 def is_globals(data: Any) -> bool:
     """True when `data` is already a globals object (its `event` is a dict) rather than an event."""
-    return isinstance(data, Mapping) and isinstance(data.get("event"), Mapping)
+    if type(data) is not dict and not isinstance(data, Mapping):
+        return False
+    event = data.get("event")
+    return type(event) is dict or isinstance(event, Mapping)  # (a dict first: the ABC check is slow)
 
 
 def source_global(project: Project, function_id: str, name: str | None) -> dict[str, Any]:
@@ -83,12 +95,12 @@ def build_globals(
 
     `group_properties` maps group type -> group key -> properties, for the groups enrichment.
     """
-    if not isinstance(event, Mapping):
+    if type(event) is not dict and not isinstance(event, Mapping):
         raise TemplateError("An event must be a JSON object.", field="event")
-    project = project or Project()
+    project = project or _DEFAULT_PROJECT
     properties = event.get("properties")
     properties = {} if properties is None else properties
-    if not isinstance(properties, Mapping):
+    if type(properties) is not dict and not isinstance(properties, Mapping):
         raise TemplateError("'properties' must be an object.", field="event.properties")
     properties = dict(properties)
     name = event.get("event")
@@ -100,6 +112,7 @@ def build_globals(
     timestamp = event.get("timestamp") or properties.get("$time") or ""
     timestamp = str(timestamp)
     elements_chain = event.get("elements_chain") or properties.get("$elements_chain") or ""
+    project_url = project.url  # a property: worked out once here
     event_global = {
         "uuid": uuid,
         "event": name,
@@ -108,21 +121,22 @@ def build_globals(
         "elements_chain": elements_chain,
         "timestamp": timestamp,
         "captured_at": event.get("captured_at"),
-        "url": f"{project.url}/events/{encode_uri_component(uuid)}/{encode_uri_component(timestamp)}",
+        "url": f"{project_url}/events/{encode_uri_component(uuid)}/{encode_uri_component(timestamp)}",
     }
     return {
         "project": project.to_global(),
         "source": dict(source) if source is not None else source_global(project, "unknown", None),
         "event": event_global,
-        "person": _person_global(event, distinct_id, project),
+        "person": _person_global(event, distinct_id, project, project_url),
         "groups": _groups_global(event, properties, project, group_properties or {}),
         "inputs": {},
     }
 
 
-def _person_global(event: Mapping[str, Any], distinct_id: str, project: Project) -> dict[str, Any] | None:
+def _person_global(event: Mapping[str, Any], distinct_id: str, project: Project,
+                   project_url: str | None = None) -> dict[str, Any] | None:
     person = event.get("person")
-    if isinstance(person, Mapping):
+    if type(person) is dict or isinstance(person, Mapping):
         person_id = person.get("id") or person.get("uuid")
         person_properties = person.get("properties") or {}
     elif event.get("person_id"):
@@ -135,7 +149,7 @@ def _person_global(event: Mapping[str, Any], distinct_id: str, project: Project)
         "id": None if person_id is None else str(person_id),
         "properties": person_properties,
         "name": person_display_name(person_properties, distinct_id, project.person_display_name_properties),
-        "url": f"{project.url}/person/{encode_uri_component(distinct_id)}",
+        "url": f"{project.url if project_url is None else project_url}/person/{encode_uri_component(distinct_id)}",
     }
 
 
@@ -154,7 +168,7 @@ def person_display_name(properties: Mapping[str, Any], distinct_id: str,
 def _groups_global(event: Mapping[str, Any], properties: Mapping[str, Any], project: Project,
                    group_properties: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     given = event.get("groups")
-    if isinstance(given, Mapping):
+    if given is not None and isinstance(given, Mapping):
         # Groups supplied with the event (already enriched by the embedder): fill in what is missing.
         out: dict[str, Any] = {}
         for position, (group_type, group) in enumerate(given.items()):
@@ -170,7 +184,7 @@ def _groups_global(event: Mapping[str, Any], properties: Mapping[str, Any], proj
             }
         return out
     raw = properties.get("$groups")
-    if not isinstance(raw, Mapping):
+    if raw is None or not isinstance(raw, Mapping):  # (None first: the ABC check is slow)
         return {}
     out = {}
     for position, (group_type, group_key) in enumerate(raw.items()):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from hoglite.cdp.fastpath import FALLBACK as _FALLBACK
 from hoglite.errors import HogliteError, TemplateError
 
 INPUT_TYPES = ("string", "number", "boolean", "choice", "dictionary", "json", "integration",
@@ -391,37 +392,50 @@ def evaluate_inputs(compiled: CompiledInputs, globals_: dict[str, Any], run: Pro
     inputs: dict[str, Any] = {}
     scope = dict(globals_)
     scope["inputs"] = inputs
+    items = compiled.inputs
     for key in compiled.order:
-        item = compiled.inputs[key]
-        if item.templated:
-            inputs[key] = _evaluate_tree(item.tree, key, scope, run, context)
+        item = items[key]
+        tree = item.tree
+        if not item.templated:
+            inputs[key] = tree if type(tree) in _ATOMS else _copy_plain(tree)
+        elif type(tree) is TemplatePiece:
+            inputs[key] = _evaluate_piece(tree, key, None, scope, run, context)
         else:
-            inputs[key] = _copy_plain(item.tree)
+            inputs[key] = _evaluate_tree(tree, key, scope, run, context)
     return inputs
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})  # returned as they are (no recursive call)
 
 
 def _copy_plain(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _copy_plain(item) for key, item in value.items()}
+        return {key: item if type(item) in _ATOMS else _copy_plain(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy_plain(item) for item in value]
+        return [item if type(item) in _ATOMS else _copy_plain(item) for item in value]
     return value
+
+
+def _evaluate_piece(piece: TemplatePiece, path: str, key: Any, scope: dict[str, Any], run: ProgramRunner,
+                    context: Any) -> Any:
+    """One template string's value. It is named `path` (or `path.key`) in errors: the name is only
+    written out when one happens."""
+    if piece.program is None:
+        return piece.text
+    try:
+        fast = piece.fast
+        if context is not None and fast is not None:
+            value = fast.run(scope, context)
+            if value is not _FALLBACK:
+                return value
+        return run(piece.program, scope)
+    except HogliteError as error:
+        raise InputEvaluationError(path if key is None else f"{path}.{key}", error, piece.text) from None
 
 
 def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunner, context: Any = None) -> Any:
     if isinstance(tree, TemplatePiece):
-        if tree.program is None:
-            return tree.text
-        try:
-            if context is not None and tree.fast is not None:
-                from hoglite.cdp.fastpath import FALLBACK
-
-                value = tree.fast.run(scope, context)
-                if value is not FALLBACK:
-                    return value
-            return run(tree.program, scope)
-        except HogliteError as error:
-            raise InputEvaluationError(path, error, tree.text) from None
+        return _evaluate_piece(tree, path, None, scope, run, context)
     if isinstance(tree, dict):
         result: dict[Any, Any] = {}
         if EXTEND_OBJECT_KEY in tree:
@@ -431,7 +445,13 @@ def _evaluate_tree(tree: Any, path: str, scope: dict[str, Any], run: ProgramRunn
                 result.update(extension)
         for key, child in tree.items():
             if key != EXTEND_OBJECT_KEY:
-                result[key] = _evaluate_tree(child, f"{path}.{key}", scope, run, context)
+                kind = type(child)
+                if kind is TemplatePiece:
+                    result[key] = _evaluate_piece(child, path, key, scope, run, context)
+                elif kind in _ATOMS:
+                    result[key] = child
+                else:
+                    result[key] = _evaluate_tree(child, f"{path}.{key}", scope, run, context)
         return result
     if isinstance(tree, list):
         return [_evaluate_tree(child, f"{path}.{index}", scope, run, context) for index, child in enumerate(tree)]

@@ -38,6 +38,7 @@ from hoglite.cdp.codestep import (
     HostContext,
     PendingCall,
     TemplateRun,
+    _net,
     print_message,
     two_significant,
 )
@@ -114,6 +115,10 @@ class _TemplateCache:
         self.code: tuple[str, str, Any] | None = None  # (code, name, program)
         self.filters: dict[Any, tuple[Any, filters_module.CompiledFilters]] = {}
         self.inputs: OrderedDict[str, tuple[list[dict[str, Any]], dict[str, Any], Any]] = OrderedDict()
+        # id(inputs) -> (inputs, copy, schema, integrations, copy, flags, values, compiled): see
+        # _recent_inputs_plan. The entry holds `inputs` itself, so its id is not reused meanwhile.
+        self.recent_inputs: dict[int, tuple[Any, ...]] = {}
+        self.identity_misses = 0  # identity lookups missed in a row
 
 
 _CACHE_LOCK = threading.Lock()
@@ -132,13 +137,13 @@ def _cache(template: Template) -> _TemplateCache:
 
 def compile_template_code(template: Template) -> Any:
     """The template's compiled program (cached until its code changes). Raises HogSyntaxError."""
-    from hoglite.compiler import compile_source
-
     cache = _cache(template)
     code, name = template.code, template.code_path
     cached = cache.code
     if cached is not None and cached[0] == code and cached[1] == name:
         return cached[2]
+    from hoglite.compiler import compile_source
+
     program = compile_source(code, name=name)
     with cache.lock:
         cache.code = (code, name, program)
@@ -183,8 +188,10 @@ def _inputs_plan(template: Template, schema: list[dict[str, Any]], given: Mappin
     """
     cache = _cache(template)
     try:
-        key = json.dumps([given, check_required, mapping, templating, _integrations_key(integrations)],
-                         sort_keys=True)
+        # Sorted, as a key is meant to be (and refusing mixed key types, which JSON would blur), then
+        # as given: the values keep the key order (a dictionary input's entries reach the code in it).
+        keyed = [given, check_required, mapping, templating, _integrations_key(integrations)]
+        key = json.dumps(keyed, sort_keys=True) + json.dumps(keyed)
     except (TypeError, ValueError):
         key = None
     if key is not None:
@@ -199,6 +206,94 @@ def _inputs_plan(template: Template, schema: list[dict[str, Any]], given: Mappin
             cache.inputs[key] = (schema, values, compiled)
             while len(cache.inputs) > INPUT_CACHE_SIZE:
                 cache.inputs.popitem(last=False)
+    return values, compiled
+
+
+# The identity fast path of the inputs plan. A host usually passes the very same input dict with
+# every event; then a strict comparison with a private deep copy (taken when the plan was made)
+# proves the values are still the same, which costs far less than the JSON key above. Only plain
+# JSON data qualifies (exact dict/list/str/int/float/bool/None, str keys): anything else could
+# change without the copy noticing, and takes the keyed path.
+RECENT_INPUTS_SIZE = 128
+_NOT_PLAIN = object()
+
+
+def _plain_copy(value: Any, depth: int = 0) -> Any:
+    """A deep copy of plain JSON data, or _NOT_PLAIN when `value` holds anything else."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if depth > 64:
+        return _NOT_PLAIN
+    if kind is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                return _NOT_PLAIN
+            copied = _plain_copy(item, depth + 1)
+            if copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            out[key] = copied
+        return out
+    if kind is list:
+        items = []
+        for item in value:
+            copied = _plain_copy(item, depth + 1)
+            if copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(copied)
+        return items
+    return _NOT_PLAIN
+
+
+def _same_plain(value: Any, copy: Any) -> bool:
+    """Is `value` still exactly `copy` (a _plain_copy): same types, same key order, same values?
+    Stricter than ==, which takes 1 == 1.0 == True and ignores key order."""
+    kind = type(value)
+    if kind is not type(copy):
+        return False
+    if kind is dict:
+        if len(value) != len(copy):
+            return False
+        for (key, item), (copy_key, copy_item) in zip(value.items(), copy.items()):
+            if key != copy_key or type(key) is not str or not _same_plain(item, copy_item):
+                return False
+        return True
+    if kind is list:
+        if len(value) != len(copy):
+            return False
+        return all(_same_plain(item, copy_item) for item, copy_item in zip(value, copy))
+    if kind is float:
+        return repr(value) == repr(copy)  # -0.0 and nan spelled as the JSON key would see them
+    return value == copy
+
+
+def _recent_inputs_plan(template: Template, schema: list[dict[str, Any]], inputs: Any, *, check_required: bool,
+                        integrations: Any, mapping: str | None,
+                        templating: bool) -> tuple[dict[str, Any], Any]:
+    """_inputs_plan for input values given as the same dict as in a recent call (no mapping)."""
+    cache = _cache(template)
+    entry = cache.recent_inputs.get(id(inputs))
+    if (entry is not None and entry[0] is inputs and entry[2] is schema and entry[3] is integrations
+            and entry[5] == (check_required, templating) and _same_plain(inputs, entry[1])
+            and (integrations is None or _same_plain(integrations, entry[4]))):
+        cache.identity_misses = 0
+        return entry[6], entry[7]
+    values, compiled = _inputs_plan(template, schema, dict(inputs), check_required=check_required,
+                                    integrations=integrations, mapping=mapping, templating=templating)
+    # A caller that builds a new dict for every event never hits: after a few misses in a row, only
+    # every 64th dict is remembered, so such a caller pays little more than the keyed path.
+    misses = cache.identity_misses = cache.identity_misses + 1
+    if misses > 8 and misses % 64:
+        return values, compiled
+    snapshot = _plain_copy(inputs)
+    integrations_snapshot = None if integrations is None else _plain_copy(integrations)
+    if snapshot is not _NOT_PLAIN and integrations_snapshot is not _NOT_PLAIN:
+        with cache.lock:
+            if len(cache.recent_inputs) >= RECENT_INPUTS_SIZE:
+                cache.recent_inputs.clear()
+            cache.recent_inputs[id(inputs)] = (inputs, snapshot, schema, integrations, integrations_snapshot,
+                                               (check_required, templating), values, compiled)
     return values, compiled
 
 
@@ -321,6 +416,39 @@ def _fast_context(host: Any, limits: Any) -> Any:
     return RunContext(host, limits)
 
 
+# HostContext and RunContext only hold the services and limits they are made with (nothing writes
+# to them), so one of each serves every invocation with the same clock, randomness, UUIDs and
+# limits. Keyed by identity; the entry keeps the objects, so the ids stay theirs.
+_HOSTS: dict[tuple[int, int, int], tuple[Any, ...]] = {}
+_HOSTS_MAX = 64
+
+
+def _host_for(clock: Any, random: Any, uuid4: Any) -> tuple[HostContext, dict[int, tuple[Any, Any]]]:
+    """(the HostContext for these services, its RunContexts by id(limits))."""
+    key = (id(clock), id(random), id(uuid4))
+    found = _HOSTS.get(key)
+    if found is not None and found[0] is clock and found[1] is random and found[2] is uuid4:
+        return found[3], found[4]
+    host = HostContext(clock, random, uuid4)
+    contexts: dict[int, tuple[Any, Any]] = {}
+    if len(_HOSTS) >= _HOSTS_MAX:
+        _HOSTS.clear()
+    _HOSTS[key] = (clock, random, uuid4, host, contexts)
+    return host, contexts
+
+
+def _context_for(host: Any, contexts: dict[int, tuple[Any, Any]], limits: Any) -> Any:
+    """_fast_context(host, limits), made once per (host, limits)."""
+    found = contexts.get(id(limits))
+    if found is not None and found[0] is limits:
+        return found[1]
+    context = _fast_context(host, limits)
+    if len(contexts) >= _HOSTS_MAX:
+        contexts.clear()
+    contexts[id(limits)] = (limits, context)
+    return context
+
+
 # ---------------------------------------------------------------------------------------------------
 # The pipeline
 
@@ -354,21 +482,26 @@ def prepare_invocation(
     limits = limits if limits is not None else _DEFAULTS.code
     input_limits = input_limits if input_limits is not None else _DEFAULTS.inputs
     filter_limits = filter_limits if filter_limits is not None else _DEFAULTS.filters
-    project = project or Project()
+    project = project or _DEFAULT_PROJECT
     blocked = frozenset(disallowed or ())
-    run = TemplateRun(template, limits=limits, clock=clock, random=random, uuid4=uuid4,
-                      functions={k: v for k, v in (functions or {}).items() if k not in blocked},
-                      async_functions=frozenset(async_functions or ()) - blocked, disallowed=blocked,
+    if blocked:
+        functions = {k: v for k, v in (functions or {}).items() if k not in blocked}
+        async_names = frozenset(async_functions or ()) - blocked
+    else:
+        async_names = frozenset(async_functions or ())
+    run = TemplateRun(template, limits=limits, clock=clock, random=random, uuid4=uuid4, functions=functions,
+                      async_functions=async_names, disallowed=blocked,
                       fail_on_fetch_error=fail_on_fetch_error, mapping=mapping)
     try:
         globals_ = globals_from(event_or_globals, project=project,
-                                source=source_global(project, template.id, template.name))
+                                source=_source_global(project, template.id, template.name))
     except TemplateError as error:
         return InvocationResult("error", error=str(error), error_detail=error, stage="globals")
     run.globals = globals_
     event = globals_.get("event") or {}
     run.event_uuid = str(event.get("uuid") or "")
-    host = HostContext(clock, random, uuid4)
+    host, contexts = _host_for(clock, random, uuid4)
+    run.host = host  # stateless: the code step can use the same one
 
     # 1. Filters: the template's, then the mapping's.
     schema: list[dict[str, Any]] = template.inputs_schema
@@ -390,30 +523,42 @@ def prepare_invocation(
             return run.finish("error", error=str(error), error_detail=error, stage="filters")
         if not compiled_filters.conjuncts:
             continue
-        if all(conjunct.by_name for conjunct in compiled_filters.conjuncts):
-            # Only event names to check (the common case): no filter globals needed.
-            scope: Mapping[str, Any] = {"event": event.get("event")}
+        conjuncts = compiled_filters.conjuncts
+        if (conjuncts[0].by_name if len(conjuncts) == 1 else all(conjunct.by_name for conjunct in conjuncts)):
+            # Only event names to check (the common case): no filter globals needed, and a listed
+            # name decides it at once (check_filters would skip every conjunct: a match).
+            event_name = event.get("event")
+            if (compiled_filters.event_names is not None and type(event_name) is str
+                    and event_name in compiled_filters.event_names):
+                continue
+            scope: Mapping[str, Any] = {"event": event_name}
         else:
             if filter_globals is None:
                 filter_globals = build_filter_globals(globals_)
             scope = filter_globals
         outcome = filters_module.check_filters(
             compiled_filters, scope, _expression_runner(filter_limits, host, "filters"),
-            context=_fast_context(host, filter_limits))
+            context=_context_for(host, contexts, filter_limits))
         if outcome.error is not None:
             run.log("error", f"Error filtering event {run.event_uuid}: {outcome.error.message}")
         if not outcome.matched:
             return run.finish("skipped", skip_reason=outcome.reason, stage="filters")
 
     # 2. Inputs: validate and compile once per set of values, evaluate in dependency order.
-    given = {**mapping_inputs, **(inputs or {})}
     try:
-        values, compiled_inputs = _inputs_plan(template, schema, given, check_required=check_required,
-                                               integrations=integrations, mapping=mapping, templating=templating)
+        if not mapping_inputs and type(inputs) is dict:
+            values, compiled_inputs = _recent_inputs_plan(
+                template, schema, inputs, check_required=check_required, integrations=integrations or None,
+                mapping=mapping, templating=templating)
+        else:
+            given = {**mapping_inputs, **(inputs or {})}
+            values, compiled_inputs = _inputs_plan(template, schema, given, check_required=check_required,
+                                                   integrations=integrations, mapping=mapping,
+                                                   templating=templating)
         if compiled_inputs is not None:
             evaluated = inputs_module.evaluate_inputs(
                 compiled_inputs, globals_, _expression_runner(input_limits, host, "inputs"),
-                context=_fast_context(host, input_limits))
+                context=_context_for(host, contexts, input_limits))
         else:
             evaluated = _copy_json(values)
     except TemplateError as error:
@@ -426,19 +571,34 @@ def prepare_invocation(
     return run
 
 
+_DEFAULT_PROJECT = Project()  # frozen; never handed out (globals get copies of its parts)
+_SOURCES: dict[tuple[int, str, str | None], tuple[Project, dict[str, Any]]] = {}
+
+
+def _source_global(project: Project, function_id: str, name: str | None) -> dict[str, Any]:
+    """source_global, remembered per (project, template id, name): globals_from copies it."""
+    key = (id(project), function_id, name)
+    found = _SOURCES.get(key)
+    if found is not None and found[0] is project:
+        return found[1]
+    source = source_global(project, function_id, name)
+    if len(_SOURCES) >= 256:
+        _SOURCES.clear()
+    _SOURCES[key] = (project, source)
+    return source
+
+
 def drive(run: TemplateRun, fetcher: Any, call: Callable[[str, list[Any]], Any] | None = None) -> InvocationResult:
     """Run a prepared invocation to the end: fetches through `fetcher`, other async calls through
     `call(name, args)`. A fetch that got no response (transport error, blocked) reaches the code as
     status 500; any other FetchError (a fetch limit) ends the run."""
-    from hoglite.net.errors import FetchBlockedError, FetchTransportError
-
     outcome = run.start()
     while isinstance(outcome, PendingCall):
         if outcome.name == FETCH:
             started = time.perf_counter()
             try:
                 value: Any = fetcher.fetch(outcome.request)
-            except (FetchTransportError, FetchBlockedError) as error:
+            except (_net.FetchTransportError, _net.FetchBlockedError) as error:
                 value = error
             except FetchError as error:
                 run.fetch_seconds += time.perf_counter() - started

@@ -98,7 +98,15 @@ class Template:
 
     @property
     def code_path(self) -> str:
-        return str(self.folder / CODE_FILE) if self.folder else f"{self.id}.hog"
+        # Read by every invocation (compile-cache check, result); a pathlib join costs several
+        # microseconds, so the text is kept for as long as `folder` and `id` are the same objects.
+        folder, template_id = self.folder, self.id
+        memo = self.__dict__.get("_code_path_memo")
+        if memo is not None and memo[0] is folder and memo[1] is template_id:
+            return memo[2]
+        path = str(folder / CODE_FILE) if folder else f"{template_id}.hog"
+        self.__dict__["_code_path_memo"] = (folder, template_id, path)
+        return path
 
     # -- PostHog JSON ---------------------------------------------------------------------------
 

@@ -195,6 +195,7 @@ class Engine:
         self._templates_lock = threading.Lock()
         self._real_fetcher: Any = None
         self._real_async_fetcher: Any = None
+        self._services_memo: tuple[Any, ...] | None = None
         for name, fn in (functions or {}).items():
             self.register_function(name, fn)
         self.disallow(*disallow)
@@ -253,6 +254,8 @@ class Engine:
     def template(self, ref: Template | str | Path) -> Template:
         """A loaded template: `ref` is a Template, a folder or JSON path, a folder name or a template id
         searched in `templates_dirs`. Loaded templates are kept, so their compiled code is reused."""
+        if isinstance(ref, _cdp.Template):
+            return ref
         from hoglite.cdp.template import Template, load_template
 
         if isinstance(ref, Template):
@@ -354,12 +357,21 @@ class Engine:
     def template_services(self) -> dict[str, Any]:
         """The engine's services as invoke_template keywords: randomness, UUIDs, host functions and
         switched-off built-ins (the clock, limits and fetcher are passed separately)."""
+        # The function tables are worked out once per change of the registered functions or of the
+        # switched-off names (compared by value: the dict and set are the engine's own).
+        functions, disallowed = self._functions, self._disallowed
+        memo = self._services_memo
+        if memo is None or memo[0] != functions or memo[1] != disallowed:
+            memo = (dict(functions), set(disallowed),
+                    {name: fn.fn for name, fn in functions.items() if not fn.is_async},
+                    frozenset(name for name, fn in functions.items() if fn.is_async), frozenset(disallowed))
+            self._services_memo = memo
         return {
             "random": self.random,
             "uuid4": self.uuid4,
-            "functions": {name: fn.fn for name, fn in self._functions.items() if not fn.is_async},
-            "async_functions": frozenset(name for name, fn in self._functions.items() if fn.is_async),
-            "disallowed": frozenset(self._disallowed),
+            "functions": dict(memo[2]),
+            "async_functions": memo[3],
+            "disallowed": memo[4],
         }
 
     def invoke(self, template: Template | str | Path, event: Mapping[str, Any], inputs: Mapping[str, Any] | None = None,
@@ -370,13 +382,12 @@ class Engine:
         `hoglite.cdp.invocation.invoke_template` (project, integrations, mapping, check_required, ...).
         The engine's host functions, disallowed built-ins, clock, randomness and UUIDs apply.
         """
-        from hoglite.cdp.invocation import drive, prepare_invocation
-
-        chosen = self.template(template)
-        prepared = prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
-                                      **self._services(options), **options)
-        if not isinstance(prepared, _invocation_result()):
-            prepared = drive(prepared, self.sync_fetcher(fetcher), self._call_async_inline)
+        cdp = _cdp
+        chosen = template if isinstance(template, cdp.Template) else self.template(template)
+        prepared = cdp.prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
+                                          **self._services(options), **options)
+        if not isinstance(prepared, cdp.InvocationResult):
+            prepared = cdp.drive(prepared, self.sync_fetcher(fetcher), self._call_async_inline)
         return self._emit(prepared)
 
     def invoke_mappings(self, template: Template | str | Path, event: Mapping[str, Any],
@@ -492,6 +503,26 @@ class Engine:
             raise
         except Exception as error:  # noqa: BLE001
             raise HogRuntimeError(f"Host function {function.name} failed: {type(error).__name__}: {error}") from None
+
+
+class _Cdp:
+    """The template pipeline's entry points, imported on first use (the engine module stays light)
+    and then read from here: an import statement in `invoke` costs about a microsecond a call."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "Template":
+            from hoglite.cdp.template import Template
+
+            self.Template = Template
+            return Template
+        from hoglite.cdp import invocation
+
+        self.__dict__.update(prepare_invocation=invocation.prepare_invocation, drive=invocation.drive,
+                             InvocationResult=invocation.InvocationResult)
+        return self.__dict__[name]
+
+
+_cdp = _Cdp()
 
 
 def _invocation_result() -> type:

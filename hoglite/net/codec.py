@@ -101,6 +101,11 @@ def _plain_str(text: str) -> bool:
 
 
 def _plain_float(number: float) -> bool:
+    if 1e-4 <= abs(number) < 1e16 and not number.is_integer():
+        # Both spell these as the shortest round-trip digits in positional notation (Python's
+        # exponent form starts at 1e16 and below 1e-4, JavaScript's at 1e21 and below 1e-6; only
+        # integral values differ, "2.0" against "2"), so the comparison below would say yes.
+        return True
     return math.isfinite(number) and repr(number) == format_number(number)
 
 
@@ -122,6 +127,9 @@ def _plain(value: Any, depth: int) -> bool:
                     return False
             elif kind in _SCALARS:
                 continue
+            elif kind is float:
+                if not _plain_float(item):
+                    return False
             elif not _plain(item, depth + 1):
                 return False
         return True
@@ -138,6 +146,9 @@ def _plain(value: Any, depth: int) -> bool:
                     return False
             elif kind in _SCALARS:
                 continue
+            elif kind is float:
+                if not _plain_float(item):
+                    return False
             elif not _plain(item, depth + 1):
                 return False
         return True

@@ -218,7 +218,43 @@ def _header_name(name: Any) -> str:
     return lower
 
 
+# Normalised headers by the items they came from. A template sends the same few header dicts with
+# every event; the result is a pure function of the items (only successes are kept). No str
+# subclasses: one compares equal to a str, yet the result keeps the given key objects and calls
+# the value's own strip.
+_HEADERS_MEMO: dict[tuple[tuple[Any, Any], ...], dict[str, str]] = {}
+_HEADERS_MEMO_MAX = 256
+_ONLY_STR = frozenset({str})
+
+
+def _memo_types(raw: dict[Any, Any]) -> bool:
+    if not _ONLY_STR.issuperset(map(type, raw)):
+        return False
+    if _ONLY_STR.issuperset(map(type, raw.values())):
+        return True
+    return all(kind is str or not issubclass(kind, str) for kind in set(map(type, raw.values())))
+
+
 def _normalise_headers(raw: Any) -> dict[str, str]:
+    key: tuple[tuple[Any, Any], ...] | None = None
+    if type(raw) is dict and _ONLY_STR.issuperset(map(type, raw)) and (
+            _ONLY_STR.issuperset(map(type, raw.values())) or _memo_types(raw)):
+        key = tuple(raw.items())
+        try:
+            found = _HEADERS_MEMO.get(key)
+        except TypeError:  # an unhashable value (dropped below, but it cannot be a key)
+            key = found = None
+        if found is not None:
+            return dict(found)
+    headers = _check_headers(raw)
+    if key is not None:
+        if len(_HEADERS_MEMO) >= _HEADERS_MEMO_MAX:
+            _HEADERS_MEMO.clear()
+        _HEADERS_MEMO[key] = dict(headers)
+    return headers
+
+
+def _check_headers(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise FetchRequestError("headers", f"must be a dict, got {type_of(raw)}")
     headers: dict[str, str] = {}

@@ -75,23 +75,27 @@ def _check_response(data: Any, where: str) -> dict[str, Any]:
         if set(data) != {"error"} or not isinstance(data["error"], str):
             raise MockFileError("an error response is exactly {'error': '<detail>'}", field=where)
         return data
-    unknown = set(data) - _RESPONSE_KEYS
-    if unknown:
+    if not _RESPONSE_KEYS.issuperset(data):
+        unknown = set(data) - _RESPONSE_KEYS
         raise MockFileError(f"unknown key(s) {sorted(unknown)}; a response has status, body and headers", field=where)
     status = data.get("status", 200)
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+    if type(status) is not int and (isinstance(status, bool) or not isinstance(status, int)) \
+            or not 100 <= status <= 599:
         raise MockFileError(f"status must be an integer from 100 to 599, got {status!r}", field=f"{where}.status")
-    headers = data.get("headers", {})
+    headers = data.get("headers")
+    if headers is None and "headers" not in data:
+        return data  # checked on every answer (a route's dict may be edited): the common case is short
     if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise MockFileError("headers must be an object of strings", field=f"{where}.headers")
     return data
 
 
 def _materialise(spec: Any, request: FetchRequest) -> FetchResponse:
-    if callable(spec):
-        spec = spec(request)
-    if isinstance(spec, FetchResponse):
-        return FetchResponse(status=spec.status, body=spec.body, headers=dict(spec.headers))
+    if type(spec) is not dict:  # a plain dict (the usual spec) is neither callable nor a FetchResponse
+        if callable(spec):
+            spec = spec(request)
+        if isinstance(spec, FetchResponse):
+            return FetchResponse(status=spec.status, body=spec.body, headers=dict(spec.headers))
     data = _check_response(spec, "response")
     if "error" in data:
         raise FetchTransportError(f"fetch failed (mocked): {data['error']}")
@@ -178,8 +182,11 @@ class MockFetcher:
     # -- answering ----------------------------------------------------------------------------------
 
     def _route_for(self, request: FetchRequest) -> MockRoute | None:
+        url, method = request.url, request.method
         for route in self.routes:
-            if route.kind == "url" and route.matches(request):
+            # MockRoute.matches for URL routes, inline (a subclass may override matches: ask it then)
+            if route.kind == "url" and (route.match == url and (route.method is None or route.method == method)
+                                        if type(route) is MockRoute else route.matches(request)):
                 return route
         for route in self.routes:
             if route.kind != "url" and route.matches(request):
@@ -193,6 +200,11 @@ class MockFetcher:
         self.calls.append(request)
         route = self._route_for(request)
         if route is not None:
+            if type(route) is MockRoute:  # MockRoute.next_response, inline
+                responses = route.responses
+                spec = responses[min(route.hits, len(responses) - 1)]
+                route.hits += 1
+                return _materialise(spec, request)
             return _materialise(route.next_response(), request)
         if self.default is None:
             raise FetchRequestError("url", f"no mock response for {request.method} {request.url}",
@@ -201,8 +213,11 @@ class MockFetcher:
 
     def new_invocation(self) -> MockFetcher:
         """A fresh call record and count over the same routes (route sequences keep their position)."""
-        other = MockFetcher(default=self.default, max_fetches=self.max_fetches)
+        other = MockFetcher.__new__(MockFetcher)  # what __init__ makes of these arguments, without the checks
         other.routes = self.routes
+        other.calls = []
+        other.default = dict(self.default) if isinstance(self.default, dict) else self.default
+        other.max_fetches = self.max_fetches
         return other
 
     def as_async(self) -> AsyncMockFetcher:

@@ -299,6 +299,9 @@ def _from_unix_timestamp_milli(args: list[Any], ctx: HostContext) -> HogDateTime
 
 
 def _unix_seconds(value: Any, zone_arg: Any, function: str) -> int | float | None:
+    if zone_arg is None and type(value) is str:  # the usual call: a timestamp string, no zone
+        ms = parse_date_like_ms(value, UTC_ZONE)
+        return None if ms is None else seconds_from_ms(ms)
     zone = resolve_zone(zone_arg or None, function)
     if isinstance(value, HogDateTime):
         datetime_ms(value)

@@ -350,8 +350,10 @@ def parse_date_like_ms(text: str, zone: Zone = UTC_ZONE) -> int | None:
     year, month, day = int(year_text), int(month_text), int(day_text)
     if year == 0 or not 1 <= month <= 12 or not 1 <= day <= days_in_month(year, month):
         return None
-    millis = int((fraction or "")[:3].ljust(3, "0"))
-    wall = local_ms(year, month, day, int(hour or 0), int(minute or 0), int(second or 0), millis)
+    millis = int(fraction[:3].ljust(3, "0")) if fraction else 0
+    # local_ms without its range check: a four-digit year is always in range.
+    wall = ((((days_from_civil(year, month, day) * 24 + (int(hour) if hour else 0)) * 60
+              + (int(minute) if minute else 0)) * 60 + (int(second) if second else 0)) * 1000 + millis)
     if offset is None:
         return to_utc_ms(wall, zone)
     if offset in ("Z", "z"):

@@ -23,7 +23,7 @@ from hoglite.stl._common import (
     utf16_len,
 )
 from hoglite.stl.registry import HostContext, native
-from hoglite.vm.values import HogDate, HogDateTime, is_truthy, type_of
+from hoglite.vm.values import MAX_SAFE_INTEGER, HogDate, HogDateTime, is_truthy, type_of
 
 # ---------------------------------------------------------------------------------------------------
 # Conversions
@@ -51,6 +51,12 @@ def to_uuid(args: list[Any], ctx: HostContext) -> Any:
 @native("toInt", 1, 1)
 def to_int(args: list[Any], ctx: HostContext) -> Any:
     value = args[0]
+    if type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value  # parseInt(String(n)) is n (`toInt(toUnixTimestamp(...))` in input templates)
+    if type(value) is float and 1.0 <= abs(value) < 1e21:
+        # String(x) is plain decimal here, and its integer digits are trunc(x) (the shortest
+        # round-trip spelling cannot cross an integer), so parseInt gives int(x), as a JS number.
+        return normalize_int(int(value))
     if isinstance(value, HogDateTime):
         seconds = value.get("dt")
         if is_number(seconds) and math.isfinite(seconds):
