@@ -88,7 +88,8 @@ class VM(Runtime):
                 frame, code, ip = jump.frame, jump.code, jump.ip
             except Paused as pause:
                 self.sync_duration_ms = self._elapsed_ms()
-                return "paused", pause
+                # Without its traceback: the frames it holds would keep this VM and the run alive until a GC.
+                return "paused", pause.with_traceback(None)
             except _Finished as done:
                 self.sync_duration_ms = self._elapsed_ms()
                 return "finished", done.value
@@ -154,7 +155,9 @@ class VM(Runtime):
                             if value > _MAX or value < _MIN:
                                 value = js_int(value)
                         elif (lt is float or lt is int) and (rt is float or rt is int):
-                            value = float(left) + right  # JavaScript numbers are doubles: plain float math
+                            # A float and an int or float: Python converts the int (within 2**53, so exactly) and
+                            # computes in IEEE doubles, as JavaScript does.
+                            value = left + right
                         else:
                             value = add(left, right)
                         stack[-1] = value
@@ -332,7 +335,7 @@ class VM(Runtime):
                             if value > _MAX or value < _MIN:
                                 value = js_int(value)
                         elif (lt is float or lt is int) and (rt is float or rt is int):
-                            value = float(left) - right
+                            value = left - right
                         else:
                             value = subtract(left, right)
                         stack[-1] = value
@@ -349,7 +352,7 @@ class VM(Runtime):
                             if value > _MAX or value < _MIN:
                                 value = js_int(value)
                         elif (lt is float or lt is int) and (rt is float or rt is int):
-                            value = float(left) * right
+                            value = left * right
                         else:
                             value = multiply(left, right)
                         stack[-1] = value
@@ -390,7 +393,7 @@ class VM(Runtime):
                             lt = type(left)
                             rt = type(right)
                             if (lt is float or lt is int) and (rt is float or rt is int) and right:
-                                value = float(left) / right
+                                value = left / right  # int / int too: correctly rounded, as on doubles
                             else:
                                 value = divide(left, right)
                         else:
