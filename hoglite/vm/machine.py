@@ -10,6 +10,10 @@ Design notes (why it looks like this):
   place (SET_PROPERTY), container reads are re-costed as PostHog does on every push, through a cache
   of container costs that SET_PROPERTY keeps exact (runtime.container_cost), so growing a dict in a
   loop stays linear.
+- Runs: a GET_LOCAL or STRING followed by more of the same, and a comparison followed by
+  JUMP_IF_FALSE, are done in one dispatch. Each op still counts (`ops`) and the fused op is taken only
+  when it cannot reach the next checkpoint (`check_at`), so op counts, limits and their messages are
+  exactly those of one op per dispatch.
 - Running off the end of a chunk surfaces as an IndexError on the op read, handled outside the hot
   loop (implicit return), so the loop needs no per-op bounds check.
 - Errors raised by ops become `HogRuntimeError` with the span of the failing op (from the compiler's
@@ -130,20 +134,24 @@ class VM(Runtime):
                 if ops >= check_at:
                     check_at = self.checkpoint(ops)
 
-                if op == 36:  # GET_LOCAL
-                    slot = base + code[ip + 1]
-                    value = stack[slot]
-                    push(value)
-                    cost = mem[slot]
-                    if mutated and type(value) in _RECOSTED:
-                        cost = self.container_cost(value) if type(value) is not str else value_cost(value)
-                    mpush(cost)
-                    mem_used += cost
-                    if mem_used > peak:
-                        peak = mem_used
-                        if peak > mem_limit:
-                            raise self.memory_error(mem_used)
-                    ip += 2
+                if op == 36:  # GET_LOCAL, and the GET_LOCALs right after it (see "Runs" in the module doc)
+                    while True:
+                        slot = base + code[ip + 1]
+                        value = stack[slot]
+                        push(value)
+                        cost = mem[slot]
+                        if mutated and type(value) in _RECOSTED:
+                            cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                        if code[ip] != 36 or ops + 1 >= check_at:
+                            break
+                        ops += 1
                 elif op < 17:  # 1-16: globals and calls, logic, arithmetic, comparisons
                     if op == 6:  # PLUS
                         left = pop()
@@ -190,6 +198,22 @@ class VM(Runtime):
                             value = not equals(left, right)
                         else:
                             value = compare(left, right, _ORDERING[op])
+                        if code[ip + 1] == 40 and ops + 1 < check_at:
+                            # JUMP_IF_FALSE right after (every `if` and loop test): taken here, without
+                            # pushing the result only to pop it.
+                            ops += 1
+                            pop()
+                            mem_used -= mpop() + mpop()
+                            ip += 1
+                            if value is True:
+                                ip += 2
+                            elif value is False or value is None or not is_truthy(value):
+                                ip += 2 + code[ip + 1]
+                                if ip < 0:
+                                    raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
+                            else:
+                                ip += 2
+                            continue
                         stack[-1] = value
                         mem_used -= mpop() + mem[-1] - UNIT
                         mem[-1] = UNIT
@@ -487,17 +511,21 @@ class VM(Runtime):
                         ip += 2 + code[ip + 1]
                         if ip < 0:
                             raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
-                    elif op == 32:  # STRING
-                        value = code[ip + 1]
-                        cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
-                        push(value)
-                        mpush(cost)
-                        mem_used += cost
-                        if mem_used > peak:
-                            peak = mem_used
-                            if peak > mem_limit:
-                                raise self.memory_error(mem_used)
-                        ip += 2
+                    elif op == 32:  # STRING, and the STRINGs right after it
+                        while True:
+                            value = code[ip + 1]
+                            cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
+                            push(value)
+                            mpush(cost)
+                            mem_used += cost
+                            if mem_used > peak:
+                                peak = mem_used
+                                if peak > mem_limit:
+                                    raise self.memory_error(mem_used)
+                            ip += 2
+                            if code[ip] != 32 or ops + 1 >= check_at:
+                                break
+                            ops += 1
                     elif op == 35:  # POP
                         pop()
                         mem_used -= mpop()

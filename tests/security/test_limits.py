@@ -117,8 +117,10 @@ def test_array_growth_through_builtins() -> None:
     error = limit_error("let a := [1]\nwhile (true) { a := arrayPushBack(a, a) }", limits=Limits(memory_bytes=1_000_000))
     assert error.message.startswith("Memory limit of 1000000 bytes exceeded.")
     # range(1e7) is refused before building its 10 million slots (80 MB of pointers alone).
+    # (A generous timeout: building and freeing the million-element arrays before that point must not
+    # turn into a timeout on a loaded machine; this test is about the size limit.)
     error, peak = limit_error_and_peak("let n := 1\nwhile (true) { n := n * 10\n let a := range(n) }",
-                                       limits=Limits(max_ops=1000))
+                                       limits=Limits(max_ops=1000, timeout_seconds=120))
     assert error.message == "Container size limit of 8388608 elements exceeded. Tried to build 10000000."
     assert peak < 80_000_000, f"peak {peak} bytes"
 
