@@ -10,10 +10,11 @@ Design notes (why it looks like this):
   place (SET_PROPERTY), container reads are re-costed as PostHog does on every push, through a cache
   of container costs that SET_PROPERTY keeps exact (runtime.container_cost), so growing a dict in a
   loop stays linear.
-- Runs: a GET_LOCAL or STRING followed by more of the same, and a comparison followed by
-  JUMP_IF_FALSE, are done in one dispatch. Each op still counts (`ops`) and the fused op is taken only
-  when it cannot reach the next checkpoint (`check_at`), so op counts, limits and their messages are
-  exactly those of one op per dispatch.
+- A comparison followed by JUMP_IF_FALSE (every `if` and loop test) is done in one dispatch, without
+  pushing the result only to pop it. The jump still counts as an op and is fused only when it cannot
+  reach the next checkpoint (`check_at`), so op counts, limits and their messages are exactly those
+  of one op per dispatch. (Fusing runs of GET_LOCAL or STRING the same way was measured and did not
+  pay: the check for the next op costs about what the dispatch it saves does.)
 - Running off the end of a chunk surfaces as an IndexError on the op read, handled outside the hot
   loop (implicit return), so the loop needs no per-op bounds check.
 - Errors raised by ops become `HogRuntimeError` with the span of the failing op (from the compiler's
@@ -134,24 +135,20 @@ class VM(Runtime):
                 if ops >= check_at:
                     check_at = self.checkpoint(ops)
 
-                if op == 36:  # GET_LOCAL, and the GET_LOCALs right after it (see "Runs" in the module doc)
-                    while True:
-                        slot = base + code[ip + 1]
-                        value = stack[slot]
-                        push(value)
-                        cost = mem[slot]
-                        if mutated and type(value) in _RECOSTED:
-                            cost = self.container_cost(value) if type(value) is not str else value_cost(value)
-                        mpush(cost)
-                        mem_used += cost
-                        if mem_used > peak:
-                            peak = mem_used
-                            if peak > mem_limit:
-                                raise self.memory_error(mem_used)
-                        ip += 2
-                        if code[ip] != 36 or ops + 1 >= check_at:
-                            break
-                        ops += 1
+                if op == 36:  # GET_LOCAL
+                    slot = base + code[ip + 1]
+                    value = stack[slot]
+                    push(value)
+                    cost = mem[slot]
+                    if mutated and type(value) in _RECOSTED:
+                        cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                    mpush(cost)
+                    mem_used += cost
+                    if mem_used > peak:
+                        peak = mem_used
+                        if peak > mem_limit:
+                            raise self.memory_error(mem_used)
+                    ip += 2
                 elif op < 17:  # 1-16: globals and calls, logic, arithmetic, comparisons
                     if op == 6:  # PLUS
                         left = pop()
@@ -511,21 +508,17 @@ class VM(Runtime):
                         ip += 2 + code[ip + 1]
                         if ip < 0:
                             raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
-                    elif op == 32:  # STRING, and the STRINGs right after it
-                        while True:
-                            value = code[ip + 1]
-                            cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
-                            push(value)
-                            mpush(cost)
-                            mem_used += cost
-                            if mem_used > peak:
-                                peak = mem_used
-                                if peak > mem_limit:
-                                    raise self.memory_error(mem_used)
-                            ip += 2
-                            if code[ip] != 32 or ops + 1 >= check_at:
-                                break
-                            ops += 1
+                    elif op == 32:  # STRING
+                        value = code[ip + 1]
+                        cost = UNIT + len(value) if type(value) is str and value.isascii() else value_cost(value)
+                        push(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
                     elif op == 35:  # POP
                         pop()
                         mem_used -= mpop()
@@ -578,8 +571,77 @@ class VM(Runtime):
                     else:
                         frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
                         base = frame.stack_start
-                else:  # 41 and up: properties, containers, closures, upvalues
-                    if op == 45 or op == 48:  # GET_PROPERTY, GET_PROPERTY_NULLISH
+                else:  # 41 and up: properties, containers, closures, upvalues, superinstructions
+                    if op == 136 or op == 137:  # GET_LOCAL a / INTEGER a, then GET_LOCAL b, then an operator (fusion.py)
+                        if op == 136:
+                            slot_a = base + code[ip + 1]
+                            right = stack[slot_a] if slot_a < len(stack) else None
+                        else:
+                            slot_a = -1
+                            right = code[ip + 1]
+                        slot_b = base + code[ip + 3]
+                        rt = type(right)
+                        if slot_b < len(stack) and (rt is int or rt is float) and ops + 2 < check_at:
+                            left = stack[slot_b]
+                            lt = type(left)
+                            if lt is int or lt is float:
+                                top = mem_used + (mem[slot_a] if op == 136 else UNIT) + mem[slot_b]
+                                if top <= mem_limit:
+                                    # The two pushes and the operator, as the three ops would do them.
+                                    operator = code[ip + 4]
+                                    if operator == 6:
+                                        value = left + right
+                                    elif operator == 8:
+                                        value = left * right
+                                    elif operator == 7:
+                                        value = left - right
+                                    elif operator == 15:
+                                        value = left < right
+                                    elif operator == 16:
+                                        value = left <= right
+                                    elif operator == 11:
+                                        value = left == right
+                                    elif operator == 12:
+                                        value = left != right
+                                    elif operator == 13:
+                                        value = left > right
+                                    else:
+                                        value = left >= right
+                                    if type(value) is int and (value > _MAX or value < _MIN):
+                                        value = js_int(value)
+                                    if top > peak:
+                                        peak = top
+                                    ops += 2
+                                    ip += 5
+                                    if operator >= 11 and code[ip] == 40 and ops + 1 < check_at:
+                                        # ... and the JUMP_IF_FALSE after a comparison (a loop test).
+                                        ops += 1
+                                        ip += 2 if value else 2 + code[ip + 1]
+                                        if ip < 0:
+                                            raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
+                                        continue
+                                    push(value)
+                                    mpush(UNIT)
+                                    mem_used += UNIT
+                                    continue
+                        # Not the plain-number case: run the first op as it was; the other two follow.
+                        if op == 136:
+                            value = stack[slot_a]
+                            cost = mem[slot_a]
+                            if mutated and type(value) in _RECOSTED:
+                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                        else:
+                            value = code[ip + 1]
+                            cost = UNIT
+                        push(value)
+                        mpush(cost)
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
+                        ip += 2
+                    elif op == 45 or op == 48:  # GET_PROPERTY, GET_PROPERTY_NULLISH
                         key = pop()
                         mem_used -= mpop()
                         obj = stack[-1]

@@ -19,6 +19,7 @@ from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import limits as limit_messages
 from hoglite.vm import plain
 from hoglite.vm.frames import Frame, UpValue, root_closure
+from hoglite.vm.fusion import fused
 from hoglite.vm.limits import Limits
 from hoglite.vm.memory import CYCLE, value_cost
 from hoglite.vm.operators import to_js_string
@@ -160,7 +161,8 @@ class Runtime:
         self.mutated = False
         self.reset_costs()
         # Every chunk is checked once per run before it runs (validate.py), so the loop can trust it.
-        self._chunks: dict[str, list[Any]] = {"root": validate_chunk(root, "root")}
+        checked = validate_chunk(root, "root")
+        self._chunks: dict[str, list[Any]] = {"root": fused(checked) if checked is root else checked}
         self._started = 0.0
 
     def configure(self, *, globals: dict[str, Any] | None, functions: dict[str, Any] | None,
@@ -211,8 +213,11 @@ class Runtime:
             code = self.bytecodes[chunk].get("bytecode")
         if not isinstance(code, list):
             raise HogRuntimeError(f"Unknown chunk: {chunk}")
-        if not chunk.startswith("stl/"):  # the built-ins are our own compiled code
-            code = validate_chunk(code, chunk)
+        if chunk.startswith("stl/"):  # the built-ins are our own compiled code
+            code = fused(code)
+        else:
+            checked = validate_chunk(code, chunk)
+            code = fused(checked) if checked is code else checked
         self._chunks[chunk] = code
         return code
 

@@ -35,7 +35,7 @@ from hoglite.errors import HogRuntimeError
 UNREACHABLE_SLOT = 1 << 62
 
 # Operand count per op (CLOSURE is 1 + 2 * count and handled on its own).
-_WIDTH = {1: 1, 2: 2, 3: 1, 4: 1, 32: 1, 33: 1, 34: 1, 36: 1, 37: 1, 39: 1, 40: 1, 41: 3, 42: 1, 43: 1,
+WIDTH = {1: 1, 2: 2, 3: 1, 4: 1, 32: 1, 33: 1, 34: 1, 36: 1, 37: 1, 39: 1, 40: 1, 41: 3, 42: 1, 43: 1,
           44: 1, 47: 1, 50: 1, 52: 4, 53: 1, 54: 1, 55: 1, 56: 1}
 _SCALARS = (str, int, float, bool, type(None))
 _JUMPS = (39, 40, 47)
@@ -112,7 +112,7 @@ def _validate(code: list[Any], chunk: str) -> list[Any]:
                     fixes.append((ip + 3 + 2 * index, UNREACHABLE_SLOT))
             ip += 2 + 2 * count
             continue
-        width = _WIDTH.get(op, 0)
+        width = WIDTH.get(op, 0)
         if ip + width >= end:
             break  # a truncated last op: "Unexpected end of bytecode" when reached
         if op in _JUMPS or op == 50:

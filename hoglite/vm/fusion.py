@@ -1,0 +1,80 @@
+"""Superinstructions: a copy of a chunk where the commonest three-op sequences start with one op.
+
+Arithmetic and loop tests compile to a value, a local and an operator — `zr * zr` is GET_LOCAL,
+GET_LOCAL, MULTIPLY; `i < n` is GET_LOCAL, GET_LOCAL, LT; `n + 1` and `i < 1000` are INTEGER,
+GET_LOCAL, PLUS/LT. The dispatch loop pays about as much per op as such an op's own work, so these
+sequences are marked here and the loop (machine.py) runs each in one dispatch when both operands are
+numbers, with every op still counted.
+
+Only the op code of the first op changes, to one of the internal codes below; its operands and the
+two ops after it stay where they are. So a jump into the middle of a sequence runs the original
+ops, source-map positions and paused states (which hold the caller's bytecode, never this copy)
+are unchanged, and the loop can always fall back to running the first op as it was.
+
+A chunk is walked once per process (cached by identity, keeping the original alive like
+validate._CLEAN); only chunks that passed validation unchanged, or the built-ins' own bytecode,
+are fused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hoglite.vm.validate import WIDTH
+from hoglite.vm.values import MAX_SAFE_INTEGER
+
+GET_LOCAL, INTEGER, CLOSURE = 36, 33, 53
+LOCALS_BINARY = 136  # GET_LOCAL a, GET_LOCAL b, op
+CONSTANT_LOCAL_BINARY = 137  # INTEGER k, GET_LOCAL b, op
+# PLUS, MINUS, MULTIPLY and the six comparisons: on two numbers, plain Python arithmetic.
+FUSED_OPERATORS = frozenset({6, 7, 8, 11, 12, 13, 14, 15, 16})
+
+_CACHE: dict[int, tuple[list[Any], list[Any]]] = {}
+_CACHE_SIZE = 512
+
+
+def fused(code: list[Any]) -> list[Any]:
+    """`code`, or a copy with the superinstructions marked (see the module docstring)."""
+    known = _CACHE.get(id(code))
+    if known is not None and known[0] is code:
+        return known[1]
+    result = _fuse(code)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[id(code)] = (code, result)
+    return result
+
+
+def _is_op(value: Any, op: int) -> bool:
+    return type(value) is int and value == op
+
+
+def _fuse(code: list[Any]) -> list[Any]:
+    start = 2 if code and code[0] == "_H" else 1 if code and code[0] == "_h" else 0
+    end = len(code)
+    marks: list[tuple[int, int]] = []
+    ip = start
+    while ip < end:
+        op = code[ip]
+        if type(op) is not int:
+            ip += 1
+            continue
+        if op == CLOSURE:
+            count = code[ip + 1] if ip + 1 < end else 0
+            ip += 2 + 2 * count if type(count) is int and count >= 0 else 1
+            continue
+        if op in (GET_LOCAL, INTEGER) and ip + 4 < end:
+            first = code[ip + 1]
+            if (_is_op(code[ip + 2], GET_LOCAL) and type(code[ip + 3]) is int and code[ip + 3] >= 0
+                    and type(code[ip + 4]) is int and code[ip + 4] in FUSED_OPERATORS and type(first) is int):
+                if op == GET_LOCAL and first >= 0:
+                    marks.append((ip, LOCALS_BINARY))
+                elif op == INTEGER and -MAX_SAFE_INTEGER <= first <= MAX_SAFE_INTEGER:
+                    marks.append((ip, CONSTANT_LOCAL_BINARY))
+        ip += 1 + WIDTH.get(op, 0)
+    if not marks:
+        return code
+    copy = list(code)
+    for position, op in marks:
+        copy[position] = op
+    return copy
