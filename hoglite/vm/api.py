@@ -160,10 +160,10 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
             duration_before = vm.sync_duration_ms
         if push is not None:
             try:
-                value = _host_value(push[0])
+                value, cost = _host_value(push[0])
             except ValueConversionError as error:
                 raise HogRuntimeError(f"Invalid async result: {error}") from None
-            vm.push_value(value)
+            vm.push_value(value, cost)
         outcome, payload = vm.run()
     except HogliteError as error:
         if error.source is None:
@@ -187,14 +187,15 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
     return result
 
 
-def _host_value(value: Any) -> Any:
-    """from_json_value, through the plain-data copier when it can (hoglite.vm.plain)."""
+def _host_value(value: Any) -> tuple[Any, int | None]:
+    """from_json_value and, when known, the value's cost: through the plain-data copier when it can
+    (hoglite.vm.plain), else the cost is left to the VM (None)."""
     if type(value) is dict or type(value) is list:
         try:
-            return plain.from_json(value)
+            return plain.from_json_with_cost(value)
         except plain.NotPlain:
             pass
-    return from_json_value(value)
+    return from_json_value(value), None
 
 
 def _json_value(value: Any) -> Any:

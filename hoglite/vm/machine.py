@@ -46,7 +46,7 @@ from hoglite.vm.operators import (
     to_js_string,
 )
 from hoglite.vm.plain import NotPlain
-from hoglite.vm.plain import from_json as plain_from_json
+from hoglite.vm.plain import from_json_with_cost as plain_from_json_with_cost
 from hoglite.vm.properties import get_property
 from hoglite.vm.runtime import (
     _ASYNC,
@@ -127,13 +127,20 @@ class VM(Runtime):
         # The time check at calls, reduced to one clock read and a compare (check_time has the rule).
         deadline = self._started + (limits.timeout_seconds * 1000.0 - self.sync_duration_ms) / 1000.0
         globals_ = self.globals if type(self.globals) is dict else {}  # GET_GLOBAL's inline path
+        call_cache = self._call_cache
+        max_ops = limits.max_ops
         op: Any = None
         try:
             while True:
                 op = code[ip]
                 ops += 1
                 if ops >= check_at:
-                    check_at = self.checkpoint(ops)
+                    if max_ops is None:  # every 32nd op: the time limit (check_time has the rule)
+                        if perf() > deadline:
+                            self.check_time(ops)
+                        check_at = ops + 32
+                    else:
+                        check_at = self.checkpoint(ops)
 
                 if op == 36:  # GET_LOCAL
                     slot = base + code[ip + 1]
@@ -253,7 +260,8 @@ class VM(Runtime):
                             raise HogRuntimeError("Not enough arguments on the stack")
                         if count > limits.max_args:
                             raise HogLimitError(limit_messages.TOO_MANY_ARGUMENTS)
-                        kind, target = self.resolve_global_call(name)
+                        found = call_cache.get(name)
+                        kind, target = found if found is not None else self.resolve_global_call(name)
                         if kind == _NATIVE:
                             if count < target.min_args:
                                 raise HogRuntimeError(f"Function {name} requires at least {target.min_args} arguments")
@@ -445,8 +453,7 @@ class VM(Runtime):
                             cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
                         elif kind is dict or kind is list:
                             try:
-                                value = plain_from_json(value)
-                                cost = self.cost(value)
+                                value, cost = plain_from_json_with_cost(value)
                             except NotPlain:
                                 value = _ABSENT
                         else:

@@ -44,13 +44,19 @@ def _scalar_in(value: Any) -> bool:
 
 def from_json(value: Any) -> Any:
     """`values.from_json_value(value)` for plain host data (a dict or list); raises NotPlain otherwise."""
+    return _from_json(value, 0, set())[0]
+
+
+def from_json_with_cost(value: Any) -> tuple[Any, int]:
+    """from_json, and the copy's `memory.value_cost`, found in the same walk."""
     return _from_json(value, 0, set())
 
 
-def _from_json(value: Any, depth: int, seen: set[int]) -> Any:
+def _from_json(value: Any, depth: int, seen: set[int]) -> tuple[Any, int]:
     if depth > MAX_DEPTH or id(value) in seen:
         raise NotPlain
     seen.add(id(value))
+    total = _UNIT
     if type(value) is dict:
         for marker in _MARKERS:
             if marker in value:
@@ -59,26 +65,38 @@ def _from_json(value: Any, depth: int, seen: set[int]) -> Any:
         for key, item in value.items():
             if type(key) is not str or key[:1].isdigit():
                 raise NotPlain
+            total += _UNIT + (len(key) if key.isascii() else _utf16(key))
             kind = type(item)
-            if kind is dict or kind is list:
-                copy[key] = _from_json(item, depth + 1, seen)
+            if kind is str:
+                copy[key] = item
+                total += _UNIT + (len(item) if item.isascii() else _utf16(item))
+            elif kind is dict or kind is list:
+                copy[key], cost = _from_json(item, depth + 1, seen)
+                total += cost
             elif _scalar_in(item):
                 copy[key] = item
+                total += _UNIT
             else:
                 raise NotPlain
-        return copy
+        return copy, total
     if type(value) is not list:
         raise NotPlain
     items: list[Any] = []
     for item in value:
         kind = type(item)
-        if kind is dict or kind is list:
-            items.append(_from_json(item, depth + 1, seen))
+        if kind is str:
+            items.append(item)
+            total += _UNIT + (len(item) if item.isascii() else _utf16(item))
+        elif kind is dict or kind is list:
+            copied, cost = _from_json(item, depth + 1, seen)
+            items.append(copied)
+            total += cost
         elif _scalar_in(item):
             items.append(item)
+            total += _UNIT
         else:
             raise NotPlain
-    return items
+    return items, total
 
 
 def to_json(value: Any) -> Any:

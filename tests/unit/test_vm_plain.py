@@ -160,3 +160,16 @@ def test_cached_cost_fills_the_memo_as_the_general_walk_does(tree):
     assert fast == value_cost(tree, None, general_memo, [], general_holders)
     assert memo == general_memo
     assert holders == general_holders
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_copy_with_cost_gives_the_copy_and_its_cost(tree):
+    if not isinstance(tree, (dict, list)):
+        return
+    try:
+        copied, cost = plain.from_json_with_cost(tree)
+    except plain.NotPlain:
+        return
+    assert _same(copied, from_json_value(tree))
+    assert cost == value_cost(copied)
