@@ -10,7 +10,7 @@ Design notes (why it looks like this):
   place (SET_PROPERTY), container reads are re-costed as PostHog does on every push, through a cache
   of container costs that SET_PROPERTY keeps exact (runtime.container_cost), so growing a dict in a
   loop stays linear.
-- A comparison followed by JUMP_IF_FALSE (every `if` and loop test) is done in one dispatch, without
+- A comparison or AND/OR followed by JUMP_IF_FALSE (every `if` and loop test) is done in one dispatch, without
   pushing the result only to pop it. The jump still counts as an op and is fused only when it cannot
   reach the next checkpoint (`check_at`), so op counts, limits and their messages are exactly those
   of one op per dispatch. (Fusing runs of GET_LOCAL or STRING the same way was measured and did not
@@ -405,6 +405,17 @@ class VM(Runtime):
                             for item in stack[start:]:
                                 if item is True or (item is not False and item is not None and is_truthy(item)):
                                     value = True
+                        if count and code[ip + 2] == 40 and ops + 1 < check_at:
+                            # JUMP_IF_FALSE right after (`if (a and b)`, loop tests): taken here. With at
+                            # least one operand the result would not have raised the peak.
+                            ops += 1
+                            mem_used -= sum(mem[start:])
+                            del stack[start:]
+                            del mem[start:]
+                            ip += 4 if value else 4 + code[ip + 3]
+                            if ip < 0:
+                                raise HogRuntimeError(f'Unexpected node while running bytecode in chunk "{frame.chunk}": undefined')
+                            continue
                         mem_used += UNIT - sum(mem[start:])
                         del stack[start:]
                         del mem[start:]
