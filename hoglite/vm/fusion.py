@@ -20,12 +20,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from hoglite.vm.memory import value_cost
 from hoglite.vm.validate import WIDTH
 from hoglite.vm.values import MAX_SAFE_INTEGER
 
-GET_LOCAL, INTEGER, CLOSURE = 36, 33, 53
-LOCALS_BINARY = 136  # GET_LOCAL a, GET_LOCAL b, op
-CONSTANT_LOCAL_BINARY = 137  # INTEGER k, GET_LOCAL b, op
+GET_LOCAL, INTEGER, STRING, CLOSURE = 36, 33, 32, 53
+
+
+class FusedOp(int):
+    """An op code only this module writes. Bytecode from elsewhere may hold the same numbers (they are
+    unknown ops there, and fail as such), but never this type: the loop checks the type."""
+
+
+LOCALS_BINARY = FusedOp(136)  # GET_LOCAL a, GET_LOCAL b, op
+CONSTANT_LOCAL_BINARY = FusedOp(137)  # INTEGER k, GET_LOCAL b, op
+# STRING s1, STRING s2, ... (two or more). The first op's operand becomes (strings, costs, total, count),
+# the strings' memory costs worked out once.
+STRING_RUN = FusedOp(138)
 # PLUS, MINUS, MULTIPLY and the six comparisons: on two numbers, plain Python arithmetic.
 FUSED_OPERATORS = frozenset({6, 7, 8, 11, 12, 13, 14, 15, 16})
 
@@ -52,13 +63,18 @@ def _is_op(value: Any, op: int) -> bool:
 def _fuse(code: list[Any]) -> list[Any]:
     start = 2 if code and code[0] == "_H" else 1 if code and code[0] == "_h" else 0
     end = len(code)
-    marks: list[tuple[int, int]] = []
+    marks: list[tuple[int, int, Any]] = []
+    run: list[int] = []  # positions of the STRING ops in a row so far
     ip = start
     while ip < end:
         op = code[ip]
+        if not (type(op) is int and op == STRING and ip + 1 < end and type(code[ip + 1]) is str):
+            _mark_run(code, run, marks)
         if type(op) is not int:
             ip += 1
             continue
+        if op == STRING and ip + 1 < end and type(code[ip + 1]) is str:
+            run.append(ip)
         if op == CLOSURE:
             count = code[ip + 1] if ip + 1 < end else 0
             ip += 2 + 2 * count if type(count) is int and count >= 0 else 1
@@ -68,13 +84,25 @@ def _fuse(code: list[Any]) -> list[Any]:
             if (_is_op(code[ip + 2], GET_LOCAL) and type(code[ip + 3]) is int and code[ip + 3] >= 0
                     and type(code[ip + 4]) is int and code[ip + 4] in FUSED_OPERATORS and type(first) is int):
                 if op == GET_LOCAL and first >= 0:
-                    marks.append((ip, LOCALS_BINARY))
+                    marks.append((ip, LOCALS_BINARY, None))
                 elif op == INTEGER and -MAX_SAFE_INTEGER <= first <= MAX_SAFE_INTEGER:
-                    marks.append((ip, CONSTANT_LOCAL_BINARY))
+                    marks.append((ip, CONSTANT_LOCAL_BINARY, None))
         ip += 1 + WIDTH.get(op, 0)
+    _mark_run(code, run, marks)
     if not marks:
         return code
     copy = list(code)
-    for position, op in marks:
+    for position, op, operand in marks:
         copy[position] = op
+        if operand is not None:
+            copy[position + 1] = operand
     return copy
+
+
+def _mark_run(code: list[Any], run: list[int], marks: list[tuple[int, int, Any]]) -> None:
+    """Mark the STRING ops collected in `run` (if two or more) and empty it."""
+    if len(run) >= 2:
+        strings = tuple(code[position + 1] for position in run)
+        costs = tuple(value_cost(text) for text in strings)
+        marks.append((run[0], STRING_RUN, (strings, costs, sum(costs), len(run))))
+    run.clear()

@@ -32,6 +32,7 @@ from hoglite.stl.registry import NATIVE_FUNCTIONS
 from hoglite.vm import cold_ops  # noqa: F401  (fills the table of ops outside the hot path)
 from hoglite.vm import limits as limit_messages
 from hoglite.vm.frames import Frame, frame_closure
+from hoglite.vm.fusion import FusedOp
 from hoglite.vm.limits import ensure_string_length, limits_of
 from hoglite.vm.memory import UNIT, value_cost
 from hoglite.vm.operators import (
@@ -589,8 +590,27 @@ class VM(Runtime):
                     else:
                         frame, code, ip, mem_used, peak, mutated = self.run_cold_op(op, frame, code, ip, mem_used, peak, ops, mutated)
                         base = frame.stack_start
-                else:  # 41 and up: properties, containers, closures, upvalues, superinstructions
-                    if op == 136 or op == 137:  # GET_LOCAL a / INTEGER a, then GET_LOCAL b, then an operator (fusion.py)
+                else:  # 41 and up: superinstructions (fusion.py), properties, containers, closures, upvalues
+                    if type(op) is FusedOp and op == 138:  # STRING, STRING, ... (fusion.py)
+                        strings, costs, total, count = code[ip + 1]
+                        if ops + count - 1 < check_at and mem_used + total <= mem_limit:
+                            stack.extend(strings)
+                            mem.extend(costs)
+                            mem_used += total  # each push only adds: the last one is the peak
+                            if mem_used > peak:
+                                peak = mem_used
+                            ops += count - 1
+                            ip += 2 * count
+                        else:  # the first STRING alone; the others follow as they are
+                            push(strings[0])
+                            mpush(costs[0])
+                            mem_used += costs[0]
+                            if mem_used > peak:
+                                peak = mem_used
+                                if peak > mem_limit:
+                                    raise self.memory_error(mem_used)
+                            ip += 2
+                    elif type(op) is FusedOp:  # GET_LOCAL a / INTEGER a, then GET_LOCAL b, then an operator
                         if op == 136:
                             slot_a = base + code[ip + 1]
                             right = stack[slot_a] if slot_a < len(stack) else None

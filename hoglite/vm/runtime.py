@@ -181,7 +181,12 @@ class Runtime:
         self.context = context
         self.source_map = source_map
         self.disallowed = frozenset(disallowed or ())
-        self._call_cache: dict[str, tuple[int, Any]] = {}
+        # Name resolutions (resolve_global_call) stay valid while the names they depend on do: a paused
+        # VM going on with the same functions keeps them.
+        call_key = (tuple(self.functions.items()), self.async_functions, self.disallowed)
+        if getattr(self, "_call_key", None) != call_key:
+            self._call_cache: dict[str, tuple[int, Any]] = {}
+            self._call_key = call_key
         mem_limit = self.limits.memory_bytes
         self._mem_limit = mem_limit if mem_limit and mem_limit > 0 else float("inf")
 

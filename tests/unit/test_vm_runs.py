@@ -74,3 +74,24 @@ def test_a_pause_after_runs_keeps_exact_counts() -> None:
                            "push": "x"}])[0]
     assert done.ops == resumed["ops"]
     assert done.max_mem_used == resumed["maxMemUsed"]
+
+
+@pytest.mark.parametrize("op", [136, 137, 138])
+def test_internal_op_codes_in_bytecode_are_unknown_ops(op: int) -> None:
+    """fusion.py marks its superinstructions with a private type: the same numbers read from JSON
+    bytecode stay unknown ops, as in PostHog's VM."""
+    from hoglite.errors import HogRuntimeError
+
+    with pytest.raises(HogRuntimeError) as caught:
+        execute(["_H", 1, 33, 1, op, 0, 36, 0, 6])
+    assert caught.value.message == f'Unexpected node while running bytecode in chunk "root": {op}'
+
+
+@pytest.mark.parametrize("limit", [40, 64, 100, 150, 200])
+def test_memory_limit_inside_a_run_of_strings_matches_the_oracle(limit: int) -> None:
+    source = "let d := {'key one': 'value one', 'key two': 'value two', 'key three': 'value three'}\nreturn d"
+    bytecode = compile_source(source).bytecode
+    oracle = run_oracle([{"bytecode": bytecode, "memoryLimit": limit}])[0]
+    with pytest.raises(HogLimitError) as caught:
+        execute(bytecode, limits=Limits(memory_bytes=limit))
+    assert caught.value.message == oracle["error"]
