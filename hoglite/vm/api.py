@@ -160,7 +160,7 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
             duration_before = vm.sync_duration_ms
         if push is not None:
             try:
-                value, cost = _host_value(push[0])
+                value, cost = _host_value(push[0], (vm.cost_memo, vm.cost_keep, vm.cost_holders))
             except ValueConversionError as error:
                 raise HogRuntimeError(f"Invalid async result: {error}") from None
             vm.push_value(value, cost)
@@ -187,12 +187,13 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
     return result
 
 
-def _host_value(value: Any) -> tuple[Any, int | None]:
+def _host_value(value: Any, cache: Any) -> tuple[Any, int | None]:
     """from_json_value and, when known, the value's cost: through the plain-data copier when it can
-    (hoglite.vm.plain), else the cost is left to the VM (None)."""
+    (hoglite.vm.plain, recording the parts' costs in the VM's `cache`), else the cost is left to the
+    VM (None)."""
     if type(value) is dict or type(value) is list:
         try:
-            return plain.from_json_with_cost(value)
+            return plain.from_json_with_cost(value, cache)
         except plain.NotPlain:
             pass
     return from_json_value(value), None

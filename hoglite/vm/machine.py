@@ -129,6 +129,8 @@ class VM(Runtime):
         deadline = self._started + (limits.timeout_seconds * 1000.0 - self.sync_duration_ms) / 1000.0
         globals_ = self.globals if type(self.globals) is dict else {}  # GET_GLOBAL's inline path
         call_cache = self._call_cache
+        # The VM's container-cost cache: host copies record their parts' costs in it (plain.py).
+        cost_cache = (self.cost_memo, self.cost_keep, self.cost_holders)
         max_ops = limits.max_ops
         op: Any = None
         try:
@@ -465,7 +467,9 @@ class VM(Runtime):
                             cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
                         elif kind is dict or kind is list:
                             try:
-                                value, cost = plain_from_json_with_cost(value)
+                                if len(cost_cache[1]) > 100_000:  # bound the cache, as container_cost does
+                                    self.forget_all_costs()
+                                value, cost = plain_from_json_with_cost(value, cost_cache)
                             except NotPlain:
                                 value = _ABSENT
                         else:

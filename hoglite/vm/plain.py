@@ -44,24 +44,28 @@ def _scalar_in(value: Any) -> bool:
 
 def from_json(value: Any) -> Any:
     """`values.from_json_value(value)` for plain host data (a dict or list); raises NotPlain otherwise."""
-    return _from_json(value, 0, set())[0]
+    return _from_json(value, 0, set(), None)[0]
 
 
-def from_json_with_cost(value: Any) -> tuple[Any, int]:
-    """from_json, and the copy's `memory.value_cost`, found in the same walk."""
-    return _from_json(value, 0, set())
+def from_json_with_cost(value: Any, cache: tuple[dict[int, int], list[Any], dict[int, set[int]]] | None = None,
+                        ) -> tuple[Any, int]:
+    """from_json, and the copy's `memory.value_cost`, found in the same walk. With `cache` (a VM's
+    cost memo, keep list and holder edges, see Runtime.container_cost), the cost of every container of
+    the copy and the edges between them are recorded, so reading a part of it later costs a lookup."""
+    return _from_json(value, 0, set(), cache)
 
 
-def _from_json(value: Any, depth: int, seen: set[int]) -> tuple[Any, int]:
+def _from_json(value: Any, depth: int, seen: set[int], cache: Any) -> tuple[Any, int]:
     if depth > MAX_DEPTH or id(value) in seen:
         raise NotPlain
     seen.add(id(value))
     total = _UNIT
+    children: list[Any] | None = [] if cache is not None else None
     if type(value) is dict:
         for marker in _MARKERS:
             if marker in value:
                 raise NotPlain
-        copy: dict[str, Any] = {}
+        copy: Any = {}
         for key, item in value.items():
             if type(key) is not str or key[:1].isdigit():
                 raise NotPlain
@@ -71,32 +75,42 @@ def _from_json(value: Any, depth: int, seen: set[int]) -> tuple[Any, int]:
                 copy[key] = item
                 total += _UNIT + (len(item) if item.isascii() else _utf16(item))
             elif kind is dict or kind is list:
-                copy[key], cost = _from_json(item, depth + 1, seen)
+                copy[key], cost = _from_json(item, depth + 1, seen, cache)
                 total += cost
+                if children is not None:
+                    children.append(copy[key])
             elif _scalar_in(item):
                 copy[key] = item
                 total += _UNIT
             else:
                 raise NotPlain
-        return copy, total
-    if type(value) is not list:
+    elif type(value) is list:
+        copy = []
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                copy.append(item)
+                total += _UNIT + (len(item) if item.isascii() else _utf16(item))
+            elif kind is dict or kind is list:
+                copied, cost = _from_json(item, depth + 1, seen, cache)
+                copy.append(copied)
+                total += cost
+                if children is not None:
+                    children.append(copied)
+            elif _scalar_in(item):
+                copy.append(item)
+                total += _UNIT
+            else:
+                raise NotPlain
+    else:
         raise NotPlain
-    items: list[Any] = []
-    for item in value:
-        kind = type(item)
-        if kind is str:
-            items.append(item)
-            total += _UNIT + (len(item) if item.isascii() else _utf16(item))
-        elif kind is dict or kind is list:
-            copied, cost = _from_json(item, depth + 1, seen)
-            items.append(copied)
-            total += cost
-        elif _scalar_in(item):
-            items.append(item)
-            total += _UNIT
-        else:
-            raise NotPlain
-    return items, total
+    if cache is not None:
+        memo, keep, holders = cache
+        memo[id(copy)] = total
+        keep.append(copy)
+        for child in children:  # type: ignore[union-attr]
+            holders[id(child)] = {id(copy)}  # a fresh tree: its parent is its only holder
+    return copy, total
 
 
 def to_json(value: Any) -> Any:

@@ -173,3 +173,32 @@ def test_copy_with_cost_gives_the_copy_and_its_cost(tree):
         return
     assert _same(copied, from_json_value(tree))
     assert cost == value_cost(copied)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_recorded_costs_are_those_of_the_general_walk(tree):
+    if not isinstance(tree, (dict, list)):
+        return
+    memo: dict = {}
+    keep: list = []
+    holders: dict = {}
+    try:
+        copied, cost = plain.from_json_with_cost(tree, (memo, keep, holders))
+    except plain.NotPlain:
+        return
+    general_memo: dict = {}
+    general_holders: dict = {}
+    assert cost == value_cost(copied, None, general_memo, [], general_holders)
+    assert memo == general_memo
+    assert holders == general_holders
+
+
+def test_reading_a_host_container_in_a_loop_keeps_the_cost_cache_bounded():
+    from hoglite.compiler import compile_source
+    from hoglite.vm import execute
+
+    program = compile_source("let n := 0\nfor (let i := 0; i < 3000; i := i + 1) { let p := event.properties\n"
+                             "n := n + length(keys(p)) }\nreturn n")
+    event = {"properties": {f"k{i}": {"nested": [i, {"deep": i}]} for i in range(30)}}
+    assert execute(program.bytecode, globals={"event": event}).value == 90_000
