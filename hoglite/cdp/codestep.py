@@ -66,6 +66,31 @@ class _Net:
 
 
 _net = _Net()
+_VM_MODULE: Any = None
+
+
+def _vm() -> Any:
+    """hoglite.vm, imported on first use. Its functions are read from the module at each use (tests
+    and hosts may replace them), but without an import statement per call."""
+    global _VM_MODULE
+    if _VM_MODULE is None:
+        import hoglite.vm as module
+
+        _VM_MODULE = module
+    return _VM_MODULE
+
+
+_COMPILE_CODE: Any = None
+
+
+def _compile_code() -> Callable[[Template], Any]:
+    """hoglite.cdp.invocation.compile_template_code (that module imports this one: bound on first use)."""
+    global _COMPILE_CODE
+    if _COMPILE_CODE is None:
+        from hoglite.cdp.invocation import compile_template_code
+
+        _COMPILE_CODE = compile_template_code
+    return _COMPILE_CODE
 
 
 @dataclass
@@ -261,8 +286,6 @@ class TemplateRun:
 
     def _vm_options(self, program: Any) -> Any:
         if self._options is None:
-            from hoglite.vm import RunOptions
-
             def hog_print(args: list[Any], *_: Any) -> None:
                 self.print(args)
 
@@ -270,18 +293,15 @@ class TemplateRun:
                 if self.functions else {}
             functions["print"] = hog_print  # the invocation's log rules, whatever the host registers
             async_names, disallowed = _name_sets(self.async_names, self.disallowed)
-            self._options = RunOptions(globals=self.globals, functions=functions, async_functions=async_names,
-                                       limits=self.limits,
-                                       host=self.host or HostContext(self.clock, self.random, self.uuid4),
-                                       source_map=program.source_map, source=self.template.code,
-                                       disallowed=disallowed)
+            self._options = _vm().RunOptions(
+                globals=self.globals, functions=functions, async_functions=async_names, limits=self.limits,
+                host=self.host or HostContext(self.clock, self.random, self.uuid4),
+                source_map=program.source_map, source=self.template.code, disallowed=disallowed)
         return self._options
 
     def _program(self) -> Any:
         if self._compiled is None:
-            from hoglite.cdp.invocation import compile_template_code
-
-            self._compiled = compile_template_code(self.template)
+            self._compiled = _compile_code()(self.template)
         return self._compiled
 
     @property
@@ -295,8 +315,7 @@ class TemplateRun:
         """How to resume the VM: in place when the pause happened in this process and the VM offers
         it (`hoglite.vm.resume_call`, proposed in docs/performance.md: no state round trip), else
         from the JSON state."""
-        import hoglite.vm as vm
-
+        vm = _vm()
         paused = self._paused
         in_place = getattr(vm, "resume_call", None)
         if in_place is not None and paused is not None and self._vm_state is None:
@@ -306,8 +325,7 @@ class TemplateRun:
 
     def start(self) -> Outcome:
         """Run the code until its first async call, or to the end."""
-        from hoglite.vm import execute
-
+        execute = _vm().execute
         started = time.perf_counter()
         try:
             program = self._program()

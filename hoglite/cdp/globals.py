@@ -50,17 +50,21 @@ class Project:
         return {"id": self.id, "name": self.name, "url": self.url}
 
 
-_URI_SAFE = re.compile(r"[A-Za-z0-9\-_.!~*'()]*")
 _URI_SAFE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
 # ASCII text is escaped with one str.translate (each unsafe character is one UTF-8 byte, %XX as quote
 # writes it); anything else goes through urllib's quote.
 _URI_ASCII_TABLE = {code: f"%{code:02X}" for code in range(128) if chr(code) not in _URI_SAFE_CHARS}
 
 
+# Safe characters plus ':', the one character of an ISO timestamp that needs escaping.
+_URI_SAFE_OR_COLON = re.compile(r"[A-Za-z0-9\-_.!~*'():]*")
+
+
 def encode_uri_component(text: str) -> str:
     """JavaScript's encodeURIComponent (PostHog builds its URLs with it)."""
-    if _URI_SAFE.fullmatch(text):
-        return text  # nothing to escape (a uuid, say): skip the quoting machinery
+    if _URI_SAFE_OR_COLON.fullmatch(text):
+        # Nothing to escape (a uuid, say), or only ':' (a timestamp): skip the quoting machinery.
+        return text.replace(":", "%3A")
     if text.isascii():
         return text.translate(_URI_ASCII_TABLE)
     return quote(text, safe="-_.!~*'()")
@@ -112,7 +116,7 @@ def build_globals(
     timestamp = event.get("timestamp") or properties.get("$time") or ""
     timestamp = str(timestamp)
     elements_chain = event.get("elements_chain") or properties.get("$elements_chain") or ""
-    project_url = project.url  # a property: worked out once here
+    project_url, project_global = _project_parts(project)
     event_global = {
         "uuid": uuid,
         "event": name,
@@ -124,13 +128,34 @@ def build_globals(
         "url": f"{project_url}/events/{encode_uri_component(uuid)}/{encode_uri_component(timestamp)}",
     }
     return {
-        "project": project.to_global(),
+        "project": project_global,
         "source": dict(source) if source is not None else source_global(project, "unknown", None),
         "event": event_global,
         "person": _person_global(event, distinct_id, project, project_url),
         "groups": _groups_global(event, properties, project, group_properties or {}),
         "inputs": {},
     }
+
+
+# (project, its id, name and site_url, its url, its to_global()) by id(project): a Project is frozen,
+# so with exact int/str fields that are the same objects, its url and global are the same.
+_PROJECT_PARTS: dict[int, tuple[Any, ...]] = {}
+
+
+def _project_parts(project: Project) -> tuple[str, dict[str, Any]]:
+    """(project.url, a fresh project.to_global())."""
+    found = _PROJECT_PARTS.get(id(project))
+    if found is not None and found[0] is project and found[1] is project.id and found[2] is project.name \
+            and found[3] is project.site_url:
+        return found[4], dict(found[5])
+    url, project_global = project.url, project.to_global()
+    if type(project) is Project and type(project.id) is int and type(project.name) is str \
+            and type(project.site_url) is str:
+        if len(_PROJECT_PARTS) >= 64:
+            _PROJECT_PARTS.clear()
+        _PROJECT_PARTS[id(project)] = (project, project.id, project.name, project.site_url, url,
+                                       dict(project_global))
+    return url, project_global
 
 
 def _person_global(event: Mapping[str, Any], distinct_id: str, project: Project,

@@ -166,18 +166,27 @@ def build_request(url: Any, options: Any = None) -> FetchRequest:
     method = options.get("method")
     if method is None:
         method = "POST"
-    if not isinstance(method, str):
-        raise FetchRequestError("method", f"must be a string, got {type_of(method)}")
-    method = method.upper()
-    if method not in _PLAIN_METHODS and not _TOKEN.fullmatch(method):
-        raise FetchRequestError("method", f"{_field_name(method)!r} is not a valid HTTP method")
-    if method in FORBIDDEN_METHODS:
-        raise FetchRequestError("method", f"{method} requests are not allowed")
+    elif type(method) is not str or method not in _PLAIN_METHODS:  # an exact upper-case method is final
+        if not isinstance(method, str):
+            raise FetchRequestError("method", f"must be a string, got {type_of(method)}")
+        method = method.upper()
+        if method not in _PLAIN_METHODS and not _TOKEN.fullmatch(method):
+            raise FetchRequestError("method", f"{_field_name(method)!r} is not a valid HTTP method")
+        if method in FORBIDDEN_METHODS:
+            raise FetchRequestError("method", f"{method} requests are not allowed")
 
     raw_headers = options.get("headers")
     headers = dict(DEFAULT_HEADERS) if raw_headers is None else _normalise_headers(raw_headers)
 
-    body = _normalise_body(options.get("body"), method)
+    raw_body = options.get("body")
+    if type(raw_body) is dict and method != "GET" and method != "HEAD":
+        # _normalise_body for the usual JSON object body (a dict is truthy, even empty), without the calls.
+        try:
+            body: str | None = js_stringify(raw_body)
+        except JsonEncodeError as exc:
+            raise FetchRequestError("body", f"cannot be sent as JSON: {exc}") from None
+    else:
+        body = _normalise_body(raw_body, method)
 
     timeout_seconds: float | None = None
     timeout_ms = options.get("timeoutMs")

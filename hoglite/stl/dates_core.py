@@ -336,6 +336,46 @@ _JS_WHITESPACE = (
 )
 
 
+# Epoch milliseconds of recently parsed `YYYY-MM-DDTHH:MM` prefixes: a stream's timestamps share
+# their minute with many others.
+_ISO_MINUTES: dict[str, int] = {}
+
+
+def _iso_minute_ms(prefix: str) -> int | None:
+    """The milliseconds of a valid `YYYY-MM-DDTHH:MM` (UTC), else None."""
+    if not (prefix.isascii() and prefix[4] == "-" and prefix[7] == "-" and prefix[10] == "T" and prefix[13] == ":"):
+        return None
+    # ASCII (checked above), so isdigit means 0-9 only, as in the grammar.
+    parts = prefix[:4], prefix[5:7], prefix[8:10], prefix[11:13], prefix[14:16]
+    if not all(part.isdigit() for part in parts):
+        return None
+    year, month, day, hour, minute = map(int, parts)
+    if year == 0 or not 1 <= month <= 12 or not 1 <= day <= days_in_month(year, month) or hour > 23 \
+            or minute > 59:
+        return None
+    ms = ((days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * MS_PER_MINUTE
+    if len(_ISO_MINUTES) >= 256:
+        _ISO_MINUTES.clear()
+    _ISO_MINUTES[prefix] = ms
+    return ms
+
+
+def _iso_utc_ms(text: str) -> int | None:
+    """parse_date_like_ms for exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` (PostHog's event timestamps), or
+    None when `text` is anything else (also when it is invalid: the full parser then decides)."""
+    base = _ISO_MINUTES.get(text[:16])
+    if base is None:
+        base = _iso_minute_ms(text[:16])
+        if base is None:
+            return None
+    second, millis = text[17:19], text[20:23]
+    # Two ASCII digits compare as text the way they compare as numbers.
+    if text[16] != ":" or text[19] != "." or not (text.isascii() and second.isdigit() and millis.isdigit()) \
+            or second > "59":
+        return None
+    return base + int(second) * 1000 + int(millis)
+
+
 def parse_date_like_ms(text: str, zone: Zone = UTC_ZONE) -> int | None:
     """Epoch milliseconds of a date-like string, or None when it does not follow the grammar.
 
@@ -343,6 +383,10 @@ def parse_date_like_ms(text: str, zone: Zone = UTC_ZONE) -> int | None:
     `Z`/`±HH[[:]MM]`. A string without its own offset is read on the wall clock of `zone`.
     The fraction is truncated to milliseconds.
     """
+    if len(text) == 24 and text[23] == "Z":  # the usual timestamp: read without the regex
+        found = _iso_utc_ms(text)
+        if found is not None:
+            return found
     match = _DATE_LIKE.fullmatch(text.strip(_JS_WHITESPACE))
     if match is None:
         return None
