@@ -6,10 +6,17 @@ GET_LOCAL, PLUS/LT. The dispatch loop pays about as much per op as such an op's 
 sequences are marked here and the loop (machine.py) runs each in one dispatch when both operands are
 numbers, with every op still counted.
 
-Only the op code of the first op changes, to one of the internal codes below; its operands and the
-two ops after it stay where they are. So a jump into the middle of a sequence runs the original
-ops, source-map positions and paused states (which hold the caller's bytecode, never this copy)
-are unchanged, and the loop can always fall back to running the first op as it was.
+Templates are mostly constants, global reads and property reads: runs of STRING (dict literals),
+STRING names then GET_GLOBAL (`inputs.email`), and GET_LOCAL, STRING, GET_PROPERTY (`res.status`)
+are marked too.
+
+Only the first op changes: its op code becomes one of the internal codes below and, for the two
+STRING forms, its operand becomes the precomputed data (which still holds the first op's own
+string). The ops after it stay where they are. So a jump into the middle of a sequence runs the
+original ops, source-map positions and paused states (which hold the caller's bytecode, never this
+copy) are unchanged, and the loop can always fall back to running the first op alone: it does so
+whenever the fused form might differ (a checkpoint or the memory limit within reach, operands of
+other types, values that need the general conversion).
 
 A chunk is walked once per process (cached by identity, keeping the original alive like
 validate._CLEAN); only chunks that passed validation unchanged, or the built-ins' own bytecode,
@@ -37,6 +44,12 @@ CONSTANT_LOCAL_BINARY = FusedOp(137)  # INTEGER k, GET_LOCAL b, op
 # STRING s1, STRING s2, ... (two or more). The first op's operand becomes (strings, costs, total, count),
 # the strings' memory costs worked out once.
 STRING_RUN = FusedOp(138)
+# STRING ... STRING (k names), GET_GLOBAL k: a global read along constant keys. The first operand
+# becomes (names from the root on, their total cost, k).
+GLOBAL_CHAIN = FusedOp(139)
+# GET_LOCAL slot, STRING key, GET_PROPERTY (or GET_PROPERTY_NULLISH): `local.key`.
+LOCAL_PROPERTY = FusedOp(140)
+GET_GLOBAL, GET_PROPERTY, GET_PROPERTY_NULLISH = 1, 45, 48
 # PLUS, MINUS, MULTIPLY and the six comparisons: on two numbers, plain Python arithmetic.
 FUSED_OPERATORS = frozenset({6, 7, 8, 11, 12, 13, 14, 15, 16})
 
@@ -69,6 +82,12 @@ def _fuse(code: list[Any]) -> list[Any]:
     while ip < end:
         op = code[ip]
         if not (type(op) is int and op == STRING and ip + 1 < end and type(code[ip + 1]) is str):
+            chain = code[ip + 1] if type(op) is int and op == GET_GLOBAL and ip + 1 < end else 0
+            if type(chain) is int and 1 <= chain <= len(run):
+                names = [code[position + 1] for position in reversed(run[-chain:])]
+                total = sum(value_cost(name) for name in names)
+                marks.append((run[-chain], GLOBAL_CHAIN, (names, total, chain)))
+                del run[-chain:]
             _mark_run(code, run, marks)
         if type(op) is not int:
             ip += 1
@@ -79,6 +98,10 @@ def _fuse(code: list[Any]) -> list[Any]:
             count = code[ip + 1] if ip + 1 < end else 0
             ip += 2 + 2 * count if type(count) is int and count >= 0 else 1
             continue
+        if (op == GET_LOCAL and ip + 4 < end and type(code[ip + 1]) is int and code[ip + 1] >= 0
+                and _is_op(code[ip + 2], STRING) and type(code[ip + 3]) is str
+                and (_is_op(code[ip + 4], GET_PROPERTY) or _is_op(code[ip + 4], GET_PROPERTY_NULLISH))):
+            marks.append((ip, LOCAL_PROPERTY, None))
         if op in (GET_LOCAL, INTEGER) and ip + 4 < end:
             first = code[ip + 1]
             if (_is_op(code[ip + 2], GET_LOCAL) and type(code[ip + 3]) is int and code[ip + 3] >= 0

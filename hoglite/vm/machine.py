@@ -614,6 +614,93 @@ class VM(Runtime):
                                 if peak > mem_limit:
                                     raise self.memory_error(mem_used)
                             ip += 2
+                    elif type(op) is FusedOp and op == 140:  # GET_LOCAL, STRING key, GET_PROPERTY: `local.key`
+                        slot = base + code[ip + 1]
+                        obj = stack[slot] if slot < len(stack) else None
+                        value = _ABSENT
+                        if type(obj) is dict and ops + 2 < check_at:
+                            key = code[ip + 3]
+                            obj_cost = mem[slot]
+                            if mutated:
+                                obj_cost = self.container_cost(obj)
+                            top = mem_used + obj_cost + UNIT + (len(key) if key.isascii() else value_cost(key) - UNIT)
+                            value = obj.get(key)
+                            kind = type(value)
+                            if value is None or kind is int or kind is float or kind is bool:
+                                cost = UNIT
+                            elif kind is str and value.isascii():
+                                cost = UNIT + len(value)
+                            else:
+                                cost = self.cost(value)
+                            if top > mem_limit or mem_used + cost > mem_limit:
+                                value = _ABSENT  # the ops one by one raise at the right one
+                        if value is _ABSENT:  # the GET_LOCAL alone; the other two follow as they are
+                            value = stack[slot]
+                            cost = mem[slot]
+                            if mutated and type(value) in _RECOSTED:
+                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                            push(value)
+                            mpush(cost)
+                            mem_used += cost
+                            if mem_used > peak:
+                                peak = mem_used
+                                if peak > mem_limit:
+                                    raise self.memory_error(mem_used)
+                            ip += 2
+                            continue
+                        if top > peak:
+                            peak = top
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                        push(value)
+                        mpush(cost)
+                        ops += 2
+                        ip += 5
+                    elif type(op) is FusedOp and op == 139:  # STRING names, GET_GLOBAL: a constant global chain
+                        names, names_cost, count = code[ip + 1]
+                        value = _ABSENT
+                        if frame.chunk == "root" and ops + count < check_at:
+                            value = globals_.get(names[0], _ABSENT)
+                            index = 1
+                            while index < count and value is not None and value is not _ABSENT:
+                                value = value.get(names[index]) if type(value) is dict else _ABSENT
+                                index += 1
+                            kind = type(value)
+                            if kind is str or value is None or kind is bool or kind is float or (kind is int and _MIN <= value <= _MAX):
+                                cost = UNIT + len(value) if kind is str and value.isascii() else value_cost(value)
+                            elif kind is dict or kind is list:
+                                if len(cost_cache[1]) > 100_000:  # bound the cache, as container_cost does
+                                    self.forget_all_costs()
+                                try:
+                                    value, cost = plain_from_json_with_cost(value, cost_cache)
+                                except NotPlain:
+                                    value = _ABSENT
+                            else:
+                                value = _ABSENT
+                            if value is not _ABSENT and max(names_cost, cost) + mem_used > mem_limit:
+                                value = _ABSENT  # the ops one by one raise at the right one
+                        if value is _ABSENT:  # the first STRING alone; the others and GET_GLOBAL follow
+                            value = names[count - 1]
+                            cost = value_cost(value)
+                            push(value)
+                            mpush(cost)
+                            mem_used += cost
+                            if mem_used > peak:
+                                peak = mem_used
+                                if peak > mem_limit:
+                                    raise self.memory_error(mem_used)
+                            ip += 2
+                            continue
+                        if mem_used + names_cost > peak:
+                            peak = mem_used + names_cost
+                        mem_used += cost
+                        if mem_used > peak:
+                            peak = mem_used
+                        push(value)
+                        mpush(cost)
+                        ops += count
+                        ip += 2 * count + 2
                     elif type(op) is FusedOp:  # GET_LOCAL a / INTEGER a, then GET_LOCAL b, then an operator
                         if op == 136:
                             slot_a = base + code[ip + 1]

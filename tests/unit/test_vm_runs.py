@@ -25,6 +25,17 @@ PROGRAMS = {
                       "  if (x == 1) { r := arrayPushBack(r, 'one') }\n  if (x != null) { r := arrayPushBack(r, x) }\n"
                       "  if (x < 2) { r := arrayPushBack(r, 'small') }\n}\nreturn r",
     "functions": "fun f(a, b, c) { if (a < b) { return [a, b, c, a] } return f(b, a, c) }\nreturn f(3, 1, 'z')",
+    "properties": "let r := {'status': 200, 'body': {'n': [1, 2], 'k': 'v'}}\nlet s := null\n"
+                  "if (r.status >= 400) { s := 'bad' } else { s := r.body }\nr.extra := r.body.k\n"
+                  "print(r?.status, r.missing, r.body.n, s.k)\nreturn [r.extra, r.body]",
+}
+GLOBALS = {"inputs": {"email": "a@b.c", "oauth": {"token": "T", "app.region": None}, "list": [1, {"x": 2}]},
+           "event": {"properties": {"price": 9.5, "$lib": "web", "tags": ["a"]}, "uuid": "u-1"}}
+GLOBAL_PROGRAMS = {
+    "chains": "let d := {'email': inputs.email, 'token': inputs.oauth.token, 'region': inputs.oauth['app.region']}\n"
+              "print(d, event.properties, event.uuid, inputs.list, inputs.missing.deeper)\n"
+              "return [inputs.email, event.properties.price, event.properties.tags, inputs.oauth]",
+    "functions as values": "let f := toString\nprint(f(1), empty(inputs.list))\nreturn event.nope",
 }
 PROGRAMS["mandelbrot"] = (ROOT / "bench" / "programs" / "mandelbrot.hog").read_text().replace("@N@", "12")
 
@@ -45,7 +56,7 @@ def test_ops_memory_and_output_match_the_oracle(name: str, oracle_results: dict[
     assert result.max_mem_used == oracle["maxMemUsed"]
 
 
-@pytest.mark.parametrize("name", ["locals", "strings", "loop", "functions"])
+@pytest.mark.parametrize("name", ["locals", "strings", "loop", "functions", "properties"])
 def test_every_op_budget_stops_at_exactly_that_op(name: str) -> None:
     bytecode = compile_source(PROGRAMS[name]).bytecode
     total = execute(bytecode).ops
@@ -95,3 +106,31 @@ def test_memory_limit_inside_a_run_of_strings_matches_the_oracle(limit: int) -> 
     with pytest.raises(HogLimitError) as caught:
         execute(bytecode, limits=Limits(memory_bytes=limit))
     assert caught.value.message == oracle["error"]
+
+
+
+@pytest.mark.parametrize("name", list(GLOBAL_PROGRAMS))
+def test_global_chains_match_the_oracle(name: str) -> None:
+    bytecode = compile_source(GLOBAL_PROGRAMS[name]).bytecode
+    oracle = run_oracle([{"bytecode": bytecode, "globals": GLOBALS}])[0]
+    result = execute(bytecode, globals=GLOBALS)
+    assert result.output == oracle["stdout"]
+    assert (result.ops, result.max_mem_used) == (oracle["ops"], oracle["maxMemUsed"])
+    total = result.ops
+    for budget in range(1, total):
+        with pytest.raises(HogLimitError) as caught:
+            execute(bytecode, globals=GLOBALS, limits=Limits(max_ops=budget))
+        assert caught.value.message == f"Operation budget of {budget} ops exceeded"
+
+
+@pytest.mark.parametrize("limit", [30, 60, 90, 120, 180, 260])
+def test_memory_limit_inside_global_and_property_reads_matches_the_oracle(limit: int) -> None:
+    source = "let a := inputs.oauth.token\nlet b := event.properties\nlet c := b.tags\nreturn [a, b, c]"
+    bytecode = compile_source(source).bytecode
+    oracle = run_oracle([{"bytecode": bytecode, "globals": GLOBALS, "memoryLimit": limit}])[0]
+    try:
+        result = execute(bytecode, globals=GLOBALS, limits=Limits(memory_bytes=limit))
+    except HogLimitError as error:
+        assert error.message == oracle["error"]
+    else:
+        assert oracle["error"] is None and result.max_mem_used == oracle["maxMemUsed"]
