@@ -14,6 +14,7 @@ from hoglite.vm import plain
 from hoglite.vm.host import DefaultHost, RunContext
 from hoglite.vm.limits import Limits
 from hoglite.vm.machine import VM, Paused
+from hoglite.vm.memory import CYCLE
 from hoglite.vm.state import PausedState, encode_state, restore_state, state_bytecodes, transplant_state
 from hoglite.vm.values import ValueConversionError, from_json_value, to_json_value
 
@@ -137,7 +138,11 @@ def _run(bytecodes: dict, state: PausedState | None, opts: RunOptions, push: tup
         vm.configure(globals=opts.globals, functions=opts.functions, async_functions=opts.async_functions,
                      limits=limits, context=RunContext(host, limits), source_map=chosen_map,
                      disallowed=opts.disallowed)
-        vm.reset_costs()
+        # Its container-cost cache stays (nothing changed the containers since the pause), unless a
+        # walk met a cycle: costs inside one depend on where the walk entered it, and a resumed run
+        # costs from the slots afresh.
+        if vm.cost_cyclic or CYCLE in vm.cost_holders:
+            vm.reset_costs()
     else:
         vm = VM(
             bytecodes,

@@ -128,6 +128,8 @@ def _collection(kind: str) -> Any:
             try:
                 for index in range(0, width, 2):
                     value[items[index]] = items[index + 1]
+                    if type(items[index]) is str and items[index][:1].isdigit():
+                        vm.maybe_unordered = True
             except TypeError:
                 raise HogRuntimeError("Dict keys must be strings, numbers, booleans or null") from None
         elif kind == "array":
@@ -163,6 +165,8 @@ def op_set_property(vm: runtime.Runtime, frame: Frame, code: list[Any], ip: int)
                 old = obj[int(key) - 1]
     set_property(obj, key, value, vm.limits)
     vm.mutated = True
+    if type(key) is str and key[:1].isdigit():
+        vm.maybe_unordered = True
     if known is not None:
         # Update the written container's cost in place; forget the cached costs that include it.
         if type(obj) is dict:

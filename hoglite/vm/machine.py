@@ -883,7 +883,10 @@ class VM(Runtime):
                             value = {}
                             try:
                                 for index in range(start, start + width, 2):
-                                    value[stack[index]] = stack[index + 1]
+                                    key = stack[index]
+                                    value[key] = stack[index + 1]
+                                    if type(key) is str and key[:1].isdigit():
+                                        self.maybe_unordered = True
                             except TypeError:
                                 raise HogRuntimeError("Dict keys must be strings, numbers, booleans or null") from None
                         mem_used += UNIT  # the elements' slots go, the container's cost (8 + theirs) comes

@@ -159,6 +159,11 @@ class Runtime:
         self.async_steps = 0
         self.sync_duration_ms = 0.0
         self.mutated = False
+        # Whether a dict may hold an index-like key ('0', '12') after other keys, which a JSON state
+        # would move to the front: set by the ops that make or extend dicts with such keys (host
+        # data and built-ins already come in JavaScript's order). While it is unset, a pause needs
+        # no reordering (state.transplant_state).
+        self.maybe_unordered = False
         self.reset_costs()
         # Every chunk is checked once per run before it runs (validate.py), so the loop can trust it.
         checked = validate_chunk(root, "root")

@@ -31,7 +31,7 @@ from typing import Any
 from hoglite.errors import HogRuntimeError
 from hoglite.vm import plain
 from hoglite.vm.frames import Frame, UpValue
-from hoglite.vm.memory import UNIT, closure_cost, utf16_length, value_cost
+from hoglite.vm.memory import CYCLE, UNIT, closure_cost, utf16_length, value_cost
 from hoglite.vm.values import (
     DEFAULT_MAX_DEPTH,
     Callable,
@@ -416,7 +416,8 @@ def _declared_functions(entries: Any) -> dict[str, list[int]]:
 
 def transplant_state(vm: Any, paused: Any) -> None:
     """Load the machine state of `paused` (a VM of this process that paused and never ran since) into
-    the fresh `vm`, as `restore_state(vm, encode_state(paused))` would, without the JSON round trip.
+    `vm` (a fresh VM, or `paused` itself), as `restore_state(vm, encode_state(paused))` would, without
+    the JSON round trip.
 
     The values move rather than being copied, so `paused` must never run again. What the round trip
     would change is applied here too: plain dicts take JavaScript's key order (as PostHog's VM reads
@@ -432,10 +433,33 @@ def transplant_state(vm: Any, paused: Any) -> None:
     vm.ops = paused.ops
     vm.async_steps = paused.async_steps
     vm.sync_duration_ms = paused.sync_duration_ms
-    vm.mem = _settle(vm.stack, [upvalue.value for upvalue in vm.upvalues])
+    if paused.maybe_unordered:
+        vm.mem = _settle(vm.stack, [upvalue.value for upvalue in vm.upvalues])
+    elif paused.mutated:
+        # Every dict is in JavaScript's order already; only the slot costs may be stale (a container
+        # changed in place, a slot written through an upvalue): recomputed, through the run's cost
+        # cache, which SET_PROPERTY keeps exact.
+        vm.mem = [_slot_cost(vm, value) for value in vm.stack]
+        if vm.cost_cyclic or CYCLE in vm.cost_holders:
+            # Costs inside a cycle depend on where a walk enters it: each slot afresh, as a restore does.
+            vm.mem = [value_cost(value) for value in vm.stack]
+    else:
+        vm.mem = paused.mem  # nothing changed in place since each slot was costed: the costs are exact
+    vm.maybe_unordered = False
     vm.mem_used = sum(vm.mem)
     vm.max_mem_used = max(paused.max_mem_used, vm.mem_used)
     vm.mutated = False  # the slot costs are fresh (see restore_state)
+
+
+def _slot_cost(vm: Any, value: Any) -> int:
+    kind = type(value)
+    if kind is str:
+        return UNIT + (len(value) if value.isascii() else utf16_length(value))
+    if kind is int or kind is float or kind is bool or value is None:
+        return UNIT
+    if isinstance(value, (dict, list, tuple)):
+        return vm.container_cost(value)
+    return value_cost(value)
 
 
 def _settle(stack: list[Any], captured: list[Any]) -> list[int]:
