@@ -1,7 +1,8 @@
 """The dispatch loop: runs `_H` (and legacy `_h`) bytecode with PostHog's semantics.
 
 Design notes (why it looks like this):
-- One flat loop, hot ops first in an `if` chain, the VM's hot state in local variables. Hog calls push
+- One flat loop with a two-level `if` dispatch (GET_LOCAL; ops below 17; below 41; the rest), the VM's
+  hot state in local variables. Hog calls push
   a `Frame` on our own call stack; Python never recurses, so deep Hog recursion ends in the call-depth
   limit, never a RecursionError.
 - Memory follows PostHog's per-slot estimate (§3.3) with a parallel list of slot costs: a value's
@@ -13,8 +14,9 @@ Design notes (why it looks like this):
 - A comparison or AND/OR followed by JUMP_IF_FALSE (every `if` and loop test) is done in one dispatch, without
   pushing the result only to pop it. The jump still counts as an op and is fused only when it cannot
   reach the next checkpoint (`check_at`), so op counts, limits and their messages are exactly those
-  of one op per dispatch. (Fusing runs of GET_LOCAL or STRING the same way was measured and did not
-  pay: the check for the next op costs about what the dispatch it saves does.)
+  of one op per dispatch. (Peeking for runs of GET_LOCAL or STRING the same way was measured and did
+  not pay: the check for the next op costs about what the dispatch it saves does. Longer sequences
+  are marked once per chunk instead: hoglite/vm/fusion.py and the FusedOp handlers below.)
 - Running off the end of a chunk surfaces as an IndexError on the op read, handled outside the hot
   loop (implicit return), so the loop needs no per-op bounds check.
 - Errors raised by ops become `HogRuntimeError` with the span of the failing op (from the compiler's
