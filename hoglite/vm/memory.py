@@ -85,11 +85,15 @@ def _children(container: Any) -> Any:
 
 def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, keep: list[Any] | None,
                     holders: dict[int, set[int]] | None = None) -> int:
+    """PostHog's walk (a container met again on the current path costs 8), reusing the costs of
+    sub-containers whose own walk met no container on the path: those do not depend on the path, so
+    they are the same wherever the walk meets them. A sub-container in or reaching a cycle is walked
+    each time, as PostHog walks it, since its cost depends on where the walk entered the cycle."""
     if memo is None:
         memo = {}
     on_path = {id(root)}
-    # Each entry: [container, iterator over its children, cost accumulated so far].
-    stack: list[list[Any]] = [[root, _children(root), UNIT]]
+    # Each entry: [container, iterator over its children, cost so far, whether its walk met the path].
+    stack: list[list[Any]] = [[root, _children(root), UNIT, False]]
     grand = UNIT
     while True:
         top = stack[-1]
@@ -117,12 +121,13 @@ def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, kee
                 if child_id in on_path:
                     if holders is not None:
                         holders[CYCLE] = set()
+                    top[3] = True
                     add = UNIT
                 else:
                     known = memo.get(child_id)
                     if known is None:
                         on_path.add(child_id)
-                        stack.append([child, _children(child), UNIT])
+                        stack.append([child, _children(child), UNIT, False])
                         grand += UNIT
                         descended = True
                         break
@@ -140,9 +145,12 @@ def _container_cost(root: Any, cap: int | None, memo: dict[int, int] | None, kee
         stack.pop()
         finished_id = id(top[0])
         on_path.discard(finished_id)
-        memo[finished_id] = top[2]
-        if keep is not None:
-            keep.append(top[0])
+        if not top[3]:
+            memo[finished_id] = top[2]
+            if keep is not None:
+                keep.append(top[0])
         if not stack:
             return top[2]
         stack[-1][2] += top[2]
+        if top[3]:
+            stack[-1][3] = True

@@ -275,6 +275,10 @@ class Runtime:
         the cost of the container it writes to and forgets the cached costs of every container that
         (transitively) holds it (forget_costs).
         """
+        if self.cost_cyclic or CYCLE in self.cost_holders:
+            # Inside a cycle a container's cost depends on where the walk entered it, as PostHog's
+            # path-marking walk counts a container met again on the path as 8: every read walks afresh.
+            return value_cost(value, self._mem_limit)
         memo = self.cost_memo
         known = memo.get(id(value))
         if known is not None:

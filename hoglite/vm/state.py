@@ -365,7 +365,7 @@ def restore_state(vm: Any, state: PausedState) -> None:
     vm.ops = int(_counter(state, "ops"))
     vm.async_steps = int(_counter(state, "asyncSteps"))
     vm.sync_duration_ms = _counter(state, "syncDuration")
-    vm.mem = [value_cost(value) for value in vm.stack]
+    vm.mem = _slot_costs(vm, vm.stack)
     vm.mem_used = sum(vm.mem)
     vm.max_mem_used = max(int(_counter(state, "maxMemUsed")), vm.mem_used)
     # The slot costs were just computed from the values, so reading a slot may reuse its cost until
@@ -434,7 +434,7 @@ def transplant_state(vm: Any, paused: Any) -> None:
     vm.async_steps = paused.async_steps
     vm.sync_duration_ms = paused.sync_duration_ms
     if paused.maybe_unordered:
-        vm.mem = _settle(vm.stack, [upvalue.value for upvalue in vm.upvalues])
+        vm.mem = _settle(vm, vm.stack, [upvalue.value for upvalue in vm.upvalues])
     elif paused.mutated:
         # Every dict is in JavaScript's order already; only the slot costs may be stale (a container
         # changed in place, a slot written through an upvalue): recomputed, through the run's cost
@@ -442,7 +442,7 @@ def transplant_state(vm: Any, paused: Any) -> None:
         vm.mem = [_slot_cost(vm, value) for value in vm.stack]
         if vm.cost_cyclic or CYCLE in vm.cost_holders:
             # Costs inside a cycle depend on where a walk enters it: each slot afresh, as a restore does.
-            vm.mem = [value_cost(value) for value in vm.stack]
+            vm.mem = _slot_costs(vm, vm.stack)
     else:
         vm.mem = paused.mem  # nothing changed in place since each slot was costed: the costs are exact
     vm.maybe_unordered = False
@@ -462,7 +462,15 @@ def _slot_cost(vm: Any, value: Any) -> int:
     return value_cost(value)
 
 
-def _settle(stack: list[Any], captured: list[Any]) -> list[int]:
+def _slot_costs(vm: Any, values: list[Any]) -> list[int]:
+    """Each slot's cost afresh, as PostHog computes them when it resumes. The walks stop past the
+    memory limit: a value inside a cycle is walked per path, as PostHog does, which a crafted state
+    could make very long; a cost over the limit fails the run at the next push anyway."""
+    cap = vm._mem_limit if vm._mem_limit != float("inf") else None
+    return [value_cost(value, cap) for value in values]
+
+
+def _settle(vm: Any, stack: list[Any], captured: list[Any]) -> list[int]:
     """Order the dicts reachable from `stack` and `captured` (the upvalues' values) as a state round
     trip would, and return the stack's slot costs. Plain values take one recursive pass
     (hoglite.vm.plain.settle); anything else takes the general walks."""
@@ -484,7 +492,7 @@ def _settle(stack: list[Any], captured: list[Any]) -> list[int]:
         return mem
     except plain.NotPlain:
         _order_dicts([*stack, *captured])
-        return [value_cost(value) for value in stack]
+        return _slot_costs(vm, stack)
 
 
 def _order_dicts(roots: list[Any]) -> None:

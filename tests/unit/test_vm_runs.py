@@ -134,3 +134,16 @@ def test_memory_limit_inside_global_and_property_reads_matches_the_oracle(limit:
         assert error.message == oracle["error"]
     else:
         assert oracle["error"] is None and result.max_mem_used == oracle["maxMemUsed"]
+
+
+def test_reads_after_a_cycle_is_made_cost_each_value_afresh() -> None:
+    """Inside a cycle a container's cost depends on where the walk enters it (PostHog counts a
+    container met again on the current path as 8), so once a cycle exists a cached cost from another
+    entry point must not be reused."""
+    source = ("let a := 1\nlet b := [1, 'x']\nlet c := {'k': 2}\nlet d := {'a': [1, 2], 'b': {'c': 'x'}}\n"
+              "c := ([['x'][1]][1], c)\nb := [c, b]\nd.b.c := d.a\nd.a[1] := [d.b, 'yy']\n"
+              "a := [a, b]\nd.b.c := d.a\nd['10'] := 'x'\nreturn [a, b, c]")
+    bytecode = compile_source(source).bytecode
+    oracle = run_oracle([{"bytecode": bytecode}])[0]
+    result = execute(bytecode)
+    assert (result.ops, result.max_mem_used) == (oracle["ops"], oracle["maxMemUsed"])
