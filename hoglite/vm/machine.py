@@ -152,8 +152,14 @@ class VM(Runtime):
                     value = stack[slot]
                     push(value)
                     cost = mem[slot]
-                    if mutated and type(value) in _RECOSTED:
-                        cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                    if mutated:  # the slot's cost may be stale: see _RECOSTED
+                        kind = type(value)
+                        if kind is int or kind is float or kind is bool or value is None:
+                            cost = UNIT
+                        elif kind in _RECOSTED:
+                            cost = self.container_cost(value) if kind is not str else value_cost(value)
+                        else:
+                            cost = value_cost(value)
                     mpush(cost)
                     mem_used += cost
                     if mem_used > peak:
@@ -639,8 +645,14 @@ class VM(Runtime):
                         if value is _ABSENT:  # the GET_LOCAL alone; the other two follow as they are
                             value = stack[slot]
                             cost = mem[slot]
-                            if mutated and type(value) in _RECOSTED:
-                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                            if mutated:  # the slot's cost may be stale: see _RECOSTED
+                                kind = type(value)
+                                if kind is int or kind is float or kind is bool or value is None:
+                                    cost = UNIT
+                                elif kind in _RECOSTED:
+                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
+                                else:
+                                    cost = value_cost(value)
                             push(value)
                             mpush(cost)
                             mem_used += cost
@@ -716,7 +728,10 @@ class VM(Runtime):
                             left = stack[slot_b]
                             lt = type(left)
                             if lt is int or lt is float:
-                                top = mem_used + (mem[slot_a] if op == 136 else UNIT) + mem[slot_b]
+                                # Two numbers cost 8 each; a slot's own figure only while no write
+                                # could have left it stale (see _RECOSTED).
+                                top = (mem_used + (mem[slot_a] if op == 136 and not mutated else UNIT)
+                                       + (UNIT if mutated else mem[slot_b]))
                                 if top <= mem_limit:
                                     # The two pushes and the operator, as the three ops would do them.
                                     operator = code[ip + 4]
@@ -759,8 +774,14 @@ class VM(Runtime):
                         if op == 136:
                             value = stack[slot_a]
                             cost = mem[slot_a]
-                            if mutated and type(value) in _RECOSTED:
-                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                            if mutated:  # the slot's cost may be stale: see _RECOSTED
+                                kind = type(value)
+                                if kind is int or kind is float or kind is bool or value is None:
+                                    cost = UNIT
+                                elif kind in _RECOSTED:
+                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
+                                else:
+                                    cost = value_cost(value)
                         else:
                             value = code[ip + 1]
                             cost = UNIT
@@ -857,8 +878,14 @@ class VM(Runtime):
                         else:
                             value = stack[upvalue.location]
                             cost = mem[upvalue.location]
-                            if mutated and type(value) in _RECOSTED:
-                                cost = self.container_cost(value) if type(value) is not str else value_cost(value)
+                            if mutated:  # the slot's cost may be stale: see _RECOSTED
+                                kind = type(value)
+                                if kind is int or kind is float or kind is bool or value is None:
+                                    cost = UNIT
+                                elif kind in _RECOSTED:
+                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
+                                else:
+                                    cost = value_cost(value)
                         push(value)
                         mpush(cost)
                         mem_used += cost

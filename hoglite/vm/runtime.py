@@ -39,8 +39,10 @@ from hoglite.vm.values import (
 ASYNC_STL: dict[str, tuple[int, int]] = {"sleep": (1, 1)}
 
 _CONTAINERS = (list, dict, tuple)
-# Values whose slot cost can be stale once `mutated` is set: containers changed in place, and a slot
-# written through an open upvalue (SET_UPVALUE keeps the slot's old cost, as PostHog's VM does).
+# Once `mutated` is set a slot's cost can be stale: a container changed in place, or a slot written
+# through an open upvalue (SET_UPVALUE keeps the slot's old cost, as PostHog's VM does, so a slot that
+# held a dict may now hold `false` at the dict's cost). Reads then cost the value afresh, as PostHog
+# does on every push: containers through the cost cache, strings by length, other values directly.
 _RECOSTED = (list, dict, tuple, str)
 _MAX = MAX_SAFE_INTEGER
 _MIN = -MAX_SAFE_INTEGER

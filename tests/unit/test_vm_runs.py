@@ -147,3 +147,15 @@ def test_reads_after_a_cycle_is_made_cost_each_value_afresh() -> None:
     oracle = run_oracle([{"bytecode": bytecode}])[0]
     result = execute(bytecode)
     assert (result.ops, result.max_mem_used) == (oracle["ops"], oracle["maxMemUsed"])
+
+
+def test_a_local_written_through_a_closure_is_costed_afresh_when_read() -> None:
+    """`c := p` inside a function writes the captured slot and leaves its cost (the dict's) as it was,
+    in both VMs; reading `c` (now `false`) must push 8, as PostHog costs every push."""
+    source = ("let b := [1, 'x']\nlet c := {'k': 2}\nfun f0(p) {\nc := p\n}\n"
+              "for (let i1 := 0; i1 < 1; i1 := i1 + 1) {\nb := ((f0(c) + Error(true)) + f0((0 == b)))\n}\n"
+              "if ([2.5][1]) {\nfor (let i2 := 0; i2 < 2; i2 := i2 + 1) {\n}\n}")
+    bytecode = compile_source(source).bytecode
+    oracle = run_oracle([{"bytecode": bytecode}])[0]
+    result = execute(bytecode)
+    assert (result.ops, result.max_mem_used) == (oracle["ops"], oracle["maxMemUsed"])
