@@ -150,31 +150,30 @@ def compile_template_code(template: Template) -> Any:
     return program
 
 
-def _snapshot(value: Any) -> Any:
-    """A JSON-shaped copy used to notice later in-place edits of a cached key object."""
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
 def _compiled_filters(template: Template, filters: Mapping[str, Any] | None, field_name: str,
                       test_account_filters: list[dict[str, Any]] | None,
                       actions: Mapping[str, Any] | None) -> filters_module.CompiledFilters:
-    """Compiled filters, looked up by the identity of the objects (then checked by value, which is a
-    C-speed comparison), so the per-event cost is not a JSON dump of the filters."""
+    """Compiled filters, looked up by the identity of the objects, then checked against a private copy
+    (same types, same key order: an in-place edit of the caller's filters is noticed, and the order of
+    the filters decides which one a skip reason names), so the per-event cost is not a JSON dump of
+    the filters. Filters that are not plain JSON data are compiled every time."""
     cache = _cache(template)
     key = (id(filters), id(test_account_filters), id(actions), field_name)
+    given = [filters, test_account_filters, actions]
     entry = cache.filters.get(key)
     if entry is not None:
         seen, compiled = entry
         if seen[0] is filters and seen[1] is test_account_filters and seen[2] is actions \
-                and seen[3] == [filters, test_account_filters, actions]:
+                and _same_plain(given, seen[3]):
             return compiled
     compiled = filters_module.compile_filters(filters, test_account_filters=test_account_filters,
                                               actions=actions, field_name=field_name)
-    seen = (filters, test_account_filters, actions, _snapshot([filters, test_account_filters, actions]))
-    with cache.lock:
-        if len(cache.filters) > 64:
-            cache.filters.clear()
-        cache.filters[key] = (seen, compiled)
+    snapshot = _plain_copy(given)
+    if snapshot is not _NOT_PLAIN:
+        with cache.lock:
+            if len(cache.filters) > 64:
+                cache.filters.clear()
+            cache.filters[key] = ((filters, test_account_filters, actions, snapshot), compiled)
     return compiled
 
 

@@ -477,3 +477,26 @@ def test_fast_path_programs_fall_back_on_a_failing_builtin() -> None:
     ctx = RunContext(HostContext(lambda: 0.0), Limits())
     value = piece.fast.run({"event": {"timestamp": "2024-01-01"}}, ctx) if piece.fast is not None else FALLBACK
     assert value is FALLBACK
+
+
+# -- compiled filters cache --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("edit", [
+    lambda f: f["properties"].reverse(),                                   # order: which filter fails first
+    lambda f: f["properties"][0].__setitem__("value", True),               # 1 -> True: equal, not the same
+    lambda f: f["properties"][1].__setitem__("value", ["b"]),              # a value
+    lambda f: f.__setitem__("events", [{"id": "$identify", "type": "events"}]),
+])
+def test_filters_edited_in_place_are_compiled_again(edit: Any) -> None:
+    template = schema_template(SCHEMA)
+    filters = {"events": [{"id": "$pageview", "type": "events"}],
+               "properties": [{"key": "n", "value": 1, "operator": "exact", "type": "event"},
+                              {"key": "s", "value": ["a"], "operator": "exact", "type": "event"}]}
+    first = inv._compiled_filters(template, filters, "filters", None, None)
+    assert inv._compiled_filters(template, filters, "filters", None, None) is first  # reused
+    edit(filters)
+    again = inv._compiled_filters(template, filters, "filters", None, None)
+    fresh = inv._compiled_filters(schema_template(SCHEMA), json.loads(json.dumps(filters)), "filters", None, None)
+    assert again is not first
+    assert repr(again) == repr(fresh)
