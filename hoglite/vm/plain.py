@@ -156,13 +156,6 @@ def _to_json(value: Any, depth: int) -> Any:
     return items
 
 
-def cost(value: Any, budget: int) -> int:
-    """`memory.value_cost(value)` of a plain dict or list with at most `budget` entries in all;
-    raises NotPlain otherwise (a bigger tree is better served by the memoised walk)."""
-    total, _ = _cost(value, 0, budget, False)
-    return total
-
-
 def cost_cached(value: Any, budget: int, memo: dict[int, int], keep: list[Any],
                 holders: dict[int, set[int]]) -> int:
     """`memory.value_cost(value, None, memo, keep, holders)` for a plain tree of at most `budget`
