@@ -152,7 +152,7 @@ class VM(Runtime):
                     value = stack[slot]
                     push(value)
                     cost = mem[slot]
-                    if mutated:  # the slot's cost may be stale: see _RECOSTED
+                    if mutated:  # the slot's cost may be stale (see _RECOSTED): self.cost(value), inlined
                         kind = type(value)
                         if kind is int or kind is float or kind is bool or value is None:
                             cost = UNIT
@@ -614,13 +614,9 @@ class VM(Runtime):
                             ops += count - 1
                             ip += 2 * count
                         else:  # the first STRING alone; the others follow as they are
-                            push(strings[0])
-                            mpush(costs[0])
-                            mem_used += costs[0]
-                            if mem_used > peak:
-                                peak = mem_used
-                                if peak > mem_limit:
-                                    raise self.memory_error(mem_used)
+                            mem_used, peak = self.push_alone(strings[0], costs[0], mem_used, peak)
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
                             ip += 2
                     elif type(op) is FusedOp and op == 140:  # GET_LOCAL, STRING key, GET_PROPERTY: `local.key`
                         slot = base + code[ip + 1]
@@ -644,22 +640,10 @@ class VM(Runtime):
                                 value = _ABSENT  # the ops one by one raise at the right one
                         if value is _ABSENT:  # the GET_LOCAL alone; the other two follow as they are
                             value = stack[slot]
-                            cost = mem[slot]
-                            if mutated:  # the slot's cost may be stale: see _RECOSTED
-                                kind = type(value)
-                                if kind is int or kind is float or kind is bool or value is None:
-                                    cost = UNIT
-                                elif kind in _RECOSTED:
-                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
-                                else:
-                                    cost = value_cost(value)
-                            push(value)
-                            mpush(cost)
-                            mem_used += cost
-                            if mem_used > peak:
-                                peak = mem_used
-                                if peak > mem_limit:
-                                    raise self.memory_error(mem_used)
+                            cost = self.cost(value) if mutated else mem[slot]  # (as GET_LOCAL does)
+                            mem_used, peak = self.push_alone(value, cost, mem_used, peak)
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
                             ip += 2
                             continue
                         if top > peak:
@@ -695,15 +679,10 @@ class VM(Runtime):
                             if value is not _ABSENT and max(names_cost, cost) + mem_used > mem_limit:
                                 value = _ABSENT  # the ops one by one raise at the right one
                         if value is _ABSENT:  # the first STRING alone; the others and GET_GLOBAL follow
-                            value = names[count - 1]
-                            cost = value_cost(value)
-                            push(value)
-                            mpush(cost)
-                            mem_used += cost
-                            if mem_used > peak:
-                                peak = mem_used
-                                if peak > mem_limit:
-                                    raise self.memory_error(mem_used)
+                            mem_used, peak = self.push_alone(names[count - 1], value_cost(names[count - 1]),
+                                                             mem_used, peak)
+                            if peak > mem_limit:
+                                raise self.memory_error(mem_used)
                             ip += 2
                             continue
                         if mem_used + names_cost > peak:
@@ -773,25 +752,13 @@ class VM(Runtime):
                         # Not the plain-number case: run the first op as it was; the other two follow.
                         if op == 136:
                             value = stack[slot_a]
-                            cost = mem[slot_a]
-                            if mutated:  # the slot's cost may be stale: see _RECOSTED
-                                kind = type(value)
-                                if kind is int or kind is float or kind is bool or value is None:
-                                    cost = UNIT
-                                elif kind in _RECOSTED:
-                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
-                                else:
-                                    cost = value_cost(value)
+                            cost = self.cost(value) if mutated else mem[slot_a]  # (as GET_LOCAL does)
                         else:
                             value = code[ip + 1]
                             cost = UNIT
-                        push(value)
-                        mpush(cost)
-                        mem_used += cost
-                        if mem_used > peak:
-                            peak = mem_used
-                            if peak > mem_limit:
-                                raise self.memory_error(mem_used)
+                        mem_used, peak = self.push_alone(value, cost, mem_used, peak)
+                        if peak > mem_limit:
+                            raise self.memory_error(mem_used)
                         ip += 2
                     elif op == 45 or op == 48:  # GET_PROPERTY, GET_PROPERTY_NULLISH
                         key = pop()
@@ -877,15 +844,7 @@ class VM(Runtime):
                             cost = self.cost(value)
                         else:
                             value = stack[upvalue.location]
-                            cost = mem[upvalue.location]
-                            if mutated:  # the slot's cost may be stale: see _RECOSTED
-                                kind = type(value)
-                                if kind is int or kind is float or kind is bool or value is None:
-                                    cost = UNIT
-                                elif kind in _RECOSTED:
-                                    cost = self.container_cost(value) if kind is not str else value_cost(value)
-                                else:
-                                    cost = value_cost(value)
+                            cost = self.cost(value) if mutated else mem[upvalue.location]  # (as GET_LOCAL does)
                         push(value)
                         mpush(cost)
                         mem_used += cost
@@ -937,6 +896,15 @@ class VM(Runtime):
             self.mem_used, self.max_mem_used, self.ops, self.mutated = mem_used, peak, ops, mutated
             frame.ip = ip
             return self.handle_error(error, frame, code, ip, op)
+
+    def push_alone(self, value: Any, cost: int, mem_used: int, peak: int) -> tuple[int, int]:
+        """A superinstruction's first op run alone (its fallback): push `value` at `cost` with the
+        loop's memory figures, which come back updated. The caller checks the limit (`peak` over it),
+        so that the figures it writes back on the error are the ones after the push."""
+        self.stack.append(value)
+        self.mem.append(cost)
+        mem_used += cost
+        return mem_used, (mem_used if mem_used > peak else peak)
 
     def run_cold_op(self, op: Any, frame: Frame, code: list[Any], ip: int, mem_used: int, peak: int, ops: int,
                     mutated: bool) -> tuple[Frame, list[Any], int, int, int, bool]:
