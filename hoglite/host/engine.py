@@ -256,10 +256,8 @@ class Engine:
         searched in `templates_dirs`. Loaded templates are kept, so their compiled code is reused."""
         if isinstance(ref, _cdp.Template):
             return ref
-        from hoglite.cdp.template import Template, load_template
+        from hoglite.cdp.template import load_template
 
-        if isinstance(ref, Template):
-            return ref
         key = str(ref)
         with self._templates_lock:
             found = self._templates.get(key)
@@ -383,9 +381,8 @@ class Engine:
         The engine's host functions, disallowed built-ins, clock, randomness and UUIDs apply.
         """
         cdp = _cdp
-        chosen = template if isinstance(template, cdp.Template) else self.template(template)
-        prepared = cdp.prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
-                                          **self._services(options), **options)
+        prepared = cdp.prepare_invocation(self.template(template), event, inputs, limits=self.template_limits,
+                                          clock=self.clock, **self._services(options), **options)
         if not isinstance(prepared, cdp.InvocationResult):
             prepared = cdp.drive(prepared, self.sync_fetcher(fetcher), self._call_async_inline)
         return self._emit(prepared)
@@ -409,13 +406,12 @@ class Engine:
                            **options: Any) -> InvocationResult:
         """`invoke` with awaited fetches: many invocations can share one event loop and one HTTP client.
         The Hog code runs once, on the calling thread, between the awaits."""
-        from hoglite.cdp.invocation import prepare_invocation
         from hoglite.host.steps import drive_template
 
         chosen = self.template(template)
-        prepared = prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
-                                      **self._services(options), **options)
-        if isinstance(prepared, _invocation_result()):
+        prepared = _cdp.prepare_invocation(chosen, event, inputs, limits=self.template_limits, clock=self.clock,
+                                           **self._services(options), **options)
+        if isinstance(prepared, _cdp.InvocationResult):
             return self._emit(prepared)
         result = await drive_template(self, prepared, prepared.start(), self.async_fetcher_for(fetcher))
         return self._emit(result)
@@ -523,12 +519,6 @@ class _Cdp:
 
 
 _cdp = _Cdp()
-
-
-def _invocation_result() -> type:
-    from hoglite.cdp.invocation import InvocationResult
-
-    return InvocationResult
 
 
 def _fresh(fetcher: Any) -> Any:
